@@ -9,7 +9,7 @@
 //! exists or a field may be compared with another is decided by the verifier, not the
 //! parser, so that all problems of one query are reported together.
 //!
-//! String values are stored unescaped: `"a\tb"` and `"""a	b"""` give the same tree.
+//! String values are stored unescaped: `"a\"b"` and `"""a"b"""` give the same tree.
 
 use shrike_diag::Span;
 
