@@ -1,0 +1,73 @@
+//! Every `language = "kuery"` query of Elastic's detection rules (active, deprecated and
+//! building-block rules) parses, and prints back to text that parses to the same tree.
+//!
+//! The rules are read from `shared/corpus/detection-rules` beside the repository; the test
+//! skips with a message when that folder is absent.
+
+use shrike_testkit::{files_with_suffix, shared_or_skip};
+
+#[test]
+fn every_kuery_rule_parses_and_round_trips() {
+    let Some(dir) = shared_or_skip(
+        "corpus/detection-rules",
+        "every_kuery_rule_parses_and_round_trips",
+    ) else {
+        return;
+    };
+    let (mut kuery, mut lucene, mut round_trips) = (0usize, 0usize, 0usize);
+    let mut failures = Vec::new();
+    for path in files_with_suffix(&dir, ".toml") {
+        let text = std::fs::read_to_string(&path).expect("rule file is UTF-8");
+        let doc: toml::Table = match text.parse() {
+            Ok(t) => t,
+            Err(e) => panic!("{}: not TOML: {e}", path.display()),
+        };
+        let Some(rule) = doc.get("rule").and_then(|r| r.as_table()) else {
+            continue;
+        };
+        let language = rule.get("language").and_then(|l| l.as_str());
+        if language == Some("lucene") {
+            // Lucene query syntax is not KQL; counted so a change in the corpus is noticed.
+            lucene += 1;
+            continue;
+        }
+        if language != Some("kuery") {
+            continue;
+        }
+        kuery += 1;
+        let query = rule.get("query").and_then(|q| q.as_str()).unwrap_or("");
+        let name = path
+            .strip_prefix(&dir)
+            .unwrap_or(&path)
+            .display()
+            .to_string();
+        let parsed = match shrike_kql::parse(query) {
+            Ok(q) => q,
+            Err(diags) => {
+                failures.push(shrike_diag::render_all(&diags, &name, query));
+                continue;
+            }
+        };
+        let printed = shrike_kql::print(&parsed);
+        match shrike_kql::parse(&printed) {
+            Ok(again) if again.without_spans() == parsed.without_spans() => round_trips += 1,
+            Ok(_) => failures.push(format!(
+                "{name}: printed form parses differently:\n{printed}"
+            )),
+            Err(d) => failures.push(format!(
+                "{name}: printed form does not parse:\n{printed}\n{}",
+                shrike_diag::render_all(&d, "printed", &printed)
+            )),
+        }
+    }
+    eprintln!(
+        "kuery rules: {kuery} parsed and printed, {round_trips} round trips; \
+         lucene rules skipped: {lucene}"
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(
+        kuery > 700,
+        "expected the full corpus, found {kuery} kuery rules"
+    );
+    assert_eq!(round_trips, kuery);
+}
