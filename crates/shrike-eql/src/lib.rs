@@ -31,6 +31,7 @@ pub mod codes;
 pub mod debug;
 pub mod functions;
 pub mod lexer;
+pub mod lower;
 mod parser;
 pub mod printer;
 mod verify;

@@ -1,0 +1,527 @@
+//! Evaluation of compiled expressions over one event, with three-valued logic.
+//!
+//! Every node yields a [`Value`]; `Value::Null` is "unknown". `and`/`or`/`not` follow SQL's
+//! three-valued logic; an event matches only when its condition is `true`. A field read
+//! in a value context gives the field's first value; predicates over a single field are
+//! wrapped in [`Node::AnyValue`] at compile time and hold if any value satisfies them.
+
+use crate::event::{Event, FieldId};
+use crate::matcher::{fold, Cidr, Matcher};
+use shrike_ir::{ArithOp, CmpOp, Func, Value};
+use std::borrow::Cow;
+
+/// A compiled expression node.
+#[derive(Clone, Debug)]
+pub(crate) enum Node {
+    Const(Value),
+    Field(FieldId),
+    Not(Box<Node>),
+    And(Vec<Node>),
+    Or(Vec<Node>),
+    IsNull(Box<Node>),
+    Cmp(CmpOp, Box<Node>, Box<Node>),
+    Arith(ArithOp, Box<Node>, Box<Node>),
+    Neg(Box<Node>),
+    In {
+        value: Box<Node>,
+        set: Vec<Value>,
+        folded: Vec<Option<String>>,
+        case_insensitive: bool,
+    },
+    Match(Box<Node>, Vec<Matcher>),
+    Cidr(Box<Node>, Vec<Cidr>),
+    Call(Func, bool, Vec<Node>),
+    Exists(FieldId),
+    Text {
+        field: FieldId,
+        terms: Vec<String>,
+        phrase: bool,
+    },
+    /// Evaluate the inner predicate once per value of the field; true if any is true,
+    /// else null if any is null, else false. With no value, evaluate it with null.
+    AnyValue(FieldId, Box<Node>),
+}
+
+/// The binding of one field to one of its values while an [`Node::AnyValue`] iterates.
+type Binding<'a> = Option<(FieldId, &'a Value)>;
+
+fn null<'a>() -> Cow<'a, Value> {
+    Cow::Owned(Value::Null)
+}
+
+fn boolean<'a>(b: Option<bool>) -> Cow<'a, Value> {
+    Cow::Owned(b.map_or(Value::Null, Value::Bool))
+}
+
+/// Whether the condition holds (is `true`, not `false` or null).
+pub(crate) fn matches(node: &Node, ev: &Event) -> bool {
+    matches!(*eval(node, ev, None), Value::Bool(true))
+}
+
+pub(crate) fn eval<'a>(node: &'a Node, ev: &'a Event, bind: Binding<'a>) -> Cow<'a, Value> {
+    match node {
+        Node::Const(v) => Cow::Borrowed(v),
+        Node::Field(f) => match bind {
+            Some((b, v)) if b == *f => Cow::Borrowed(v),
+            _ => ev.get(*f).first().map_or_else(null, Cow::Borrowed),
+        },
+        Node::Not(x) => match *eval(x, ev, bind) {
+            Value::Bool(b) => Cow::Owned(Value::Bool(!b)),
+            _ => null(),
+        },
+        Node::And(items) => {
+            let mut unknown = false;
+            for i in items {
+                match *eval(i, ev, bind) {
+                    Value::Bool(false) => return Cow::Owned(Value::Bool(false)),
+                    Value::Bool(true) => {}
+                    _ => unknown = true,
+                }
+            }
+            boolean((!unknown).then_some(true))
+        }
+        Node::Or(items) => {
+            let mut unknown = false;
+            for i in items {
+                match *eval(i, ev, bind) {
+                    Value::Bool(true) => return Cow::Owned(Value::Bool(true)),
+                    Value::Bool(false) => {}
+                    _ => unknown = true,
+                }
+            }
+            boolean((!unknown).then_some(false))
+        }
+        Node::IsNull(x) => {
+            let is_null = match (&**x, bind) {
+                // A field is null when it has no value at all.
+                (Node::Field(f), None) => ev.get(*f).is_empty(),
+                _ => eval(x, ev, bind).is_null(),
+            };
+            Cow::Owned(Value::Bool(is_null))
+        }
+        Node::Cmp(op, a, b) => {
+            let (x, y) = (eval(a, ev, bind), eval(b, ev, bind));
+            boolean(op.apply(&x, &y))
+        }
+        Node::Arith(op, a, b) => Cow::Owned(op.apply(&eval(a, ev, bind), &eval(b, ev, bind))),
+        Node::Neg(x) => Cow::Owned(match *eval(x, ev, bind) {
+            Value::Int(i) => i
+                .checked_neg()
+                .map_or(Value::Float(-(i as f64)), Value::Int),
+            Value::Float(f) => Value::Float(-f),
+            _ => Value::Null,
+        }),
+        Node::In {
+            value,
+            set,
+            folded,
+            case_insensitive,
+        } => {
+            let v = eval(value, ev, bind);
+            if v.is_null() {
+                return null();
+            }
+            if *case_insensitive {
+                if let Some(s) = v.to_text() {
+                    let s = fold(&s);
+                    return boolean(Some(folded.iter().any(|f| f.as_deref() == Some(&s))));
+                }
+            }
+            let mut unknown = false;
+            for c in set {
+                match shrike_ir::value::equals(&v, c) {
+                    Some(true) => return Cow::Owned(Value::Bool(true)),
+                    Some(false) => {}
+                    None => unknown = true,
+                }
+            }
+            boolean((!unknown).then_some(false))
+        }
+        Node::Match(value, matchers) => {
+            let v = eval(value, ev, bind);
+            let s = match &*v {
+                Value::Null => return null(),
+                Value::Str(s) => Cow::Borrowed(s.as_str()),
+                other => match other.to_text() {
+                    Some(s) => Cow::Owned(s),
+                    None => return null(),
+                },
+            };
+            boolean(Some(matchers.iter().any(|m| m.is_match(&s))))
+        }
+        Node::Cidr(value, cidrs) => {
+            let v = eval(value, ev, bind);
+            let ip = match &*v {
+                Value::Ip(ip) => *ip,
+                Value::Str(s) => match s.trim().parse() {
+                    Ok(ip) => ip,
+                    Err(_) => return null(),
+                },
+                _ => return null(),
+            };
+            boolean(Some(cidrs.iter().any(|c| c.contains(&ip))))
+        }
+        Node::Call(func, ci, args) => {
+            let vals: Vec<Cow<'a, Value>> = args.iter().map(|a| eval(a, ev, bind)).collect();
+            Cow::Owned(call(*func, *ci, &vals))
+        }
+        Node::Exists(f) => Cow::Owned(Value::Bool(!ev.get(*f).is_empty())),
+        Node::Text {
+            field,
+            terms,
+            phrase,
+        } => {
+            let values: Vec<&Value> = match bind {
+                Some((b, v)) if b == *field => vec![v],
+                _ => ev.get(*field).iter().collect(),
+            };
+            if values.is_empty() {
+                return null();
+            }
+            let hit = values.iter().any(|v| {
+                v.to_text()
+                    .is_some_and(|s| text_matches(&analyze(&s), terms, *phrase))
+            });
+            Cow::Owned(Value::Bool(hit))
+        }
+        Node::AnyValue(f, inner) => {
+            let values = ev.get(*f);
+            if values.len() <= 1 {
+                return eval(inner, ev, bind);
+            }
+            let mut unknown = false;
+            for v in values {
+                match *eval(inner, ev, Some((*f, v))) {
+                    Value::Bool(true) => return Cow::Owned(Value::Bool(true)),
+                    Value::Bool(false) => {}
+                    _ => unknown = true,
+                }
+            }
+            boolean((!unknown).then_some(false))
+        }
+    }
+}
+
+/// A minimal standard analyzer: lower-case, split on anything not alphanumeric.
+pub(crate) fn analyze(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|t| !t.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
+fn text_matches(tokens: &[String], terms: &[String], phrase: bool) -> bool {
+    if terms.is_empty() {
+        return false;
+    }
+    if phrase {
+        tokens.windows(terms.len()).any(|w| w == terms)
+    } else {
+        terms.iter().any(|t| tokens.contains(t))
+    }
+}
+
+fn text_of(v: &Value) -> Option<String> {
+    v.to_text()
+}
+
+fn chars_slice(s: &str, start: usize, end: usize) -> String {
+    s.chars()
+        .skip(start)
+        .take(end.saturating_sub(start))
+        .collect()
+}
+
+/// Index (in characters) of `needle` in `hay` at or after character `from`.
+fn char_index_of(hay: &str, needle: &str, from: usize) -> Option<usize> {
+    let byte_from = hay.char_indices().nth(from).map_or(hay.len(), |(b, _)| b);
+    if from > hay.chars().count() {
+        return None;
+    }
+    hay[byte_from..]
+        .find(needle)
+        .map(|b| hay[..byte_from + b].chars().count())
+}
+
+/// Evaluates an EQL function on evaluated arguments.
+pub(crate) fn call(func: Func, ci: bool, args: &[Cow<'_, Value>]) -> Value {
+    let arg = |i: usize| -> &Value { args.get(i).map_or(&Value::Null, |c| &**c) };
+    let case = |s: String| if ci { fold(&s) } else { s };
+    match func {
+        Func::Add => ArithOp::Add.apply(arg(0), arg(1)),
+        Func::Subtract => ArithOp::Sub.apply(arg(0), arg(1)),
+        Func::Multiply => ArithOp::Mul.apply(arg(0), arg(1)),
+        Func::Divide => ArithOp::Div.apply(arg(0), arg(1)),
+        Func::Modulo => ArithOp::Mod.apply(arg(0), arg(1)),
+        Func::Concat => {
+            let mut out = String::new();
+            for a in args {
+                match text_of(a) {
+                    Some(s) => out.push_str(&s),
+                    None => return Value::Null,
+                }
+            }
+            Value::Str(out)
+        }
+        Func::String => text_of(arg(0)).map_or(Value::Null, Value::Str),
+        Func::Length => {
+            text_of(arg(0)).map_or(Value::Null, |s| Value::Int(s.chars().count() as i64))
+        }
+        Func::StartsWith | Func::EndsWith | Func::StringContains => {
+            let (Some(src), Some(sub)) = (text_of(arg(0)), text_of(arg(1))) else {
+                return Value::Null;
+            };
+            let (src, sub) = (case(src), case(sub));
+            Value::Bool(match func {
+                Func::StartsWith => src.starts_with(&sub),
+                Func::EndsWith => src.ends_with(&sub),
+                _ => !sub.is_empty() && src.contains(&sub),
+            })
+        }
+        Func::IndexOf => {
+            let (Some(src), Some(sub)) = (text_of(arg(0)), text_of(arg(1))) else {
+                return Value::Null;
+            };
+            let start = match arg(2) {
+                Value::Null => 0,
+                Value::Int(i) => (*i).max(0) as usize,
+                Value::Float(f) => f.max(0.0) as usize,
+                _ => return Value::Null,
+            };
+            let (src, sub) = (case(src), case(sub));
+            char_index_of(&src, &sub, start).map_or(Value::Null, |i| Value::Int(i as i64))
+        }
+        Func::Between => {
+            let (Some(src), Some(left), Some(right)) =
+                (text_of(arg(0)), text_of(arg(1)), text_of(arg(2)))
+            else {
+                return Value::Null;
+            };
+            let greedy = match arg(3) {
+                Value::Bool(b) => *b,
+                Value::Null => false,
+                _ => return Value::Null,
+            };
+            let (s, l, r) = if ci {
+                (fold(&src), fold(&left), fold(&right))
+            } else {
+                (src.clone(), left, right)
+            };
+            let Some(lpos) = s.find(&l) else {
+                return Value::Str(String::new());
+            };
+            let start = lpos + l.len();
+            let end = if greedy {
+                match s.rfind(&r) {
+                    Some(e) if e >= start => e,
+                    _ => return Value::Str(String::new()),
+                }
+            } else {
+                match s[start..].find(&r) {
+                    Some(e) => start + e,
+                    None => return Value::Str(String::new()),
+                }
+            };
+            // Map byte offsets of the (possibly folded) string back to characters.
+            let cs = s[..start].chars().count();
+            let ce = s[..end].chars().count();
+            Value::Str(chars_slice(&src, cs, ce))
+        }
+        Func::Substring => {
+            let Some(src) = text_of(arg(0)) else {
+                return Value::Null;
+            };
+            let len = src.chars().count() as i64;
+            let norm = |v: &Value, default: i64| -> Option<i64> {
+                let i = match v {
+                    Value::Null => default,
+                    Value::Int(i) => *i,
+                    Value::Float(f) => *f as i64,
+                    _ => return None,
+                };
+                Some(if i < 0 { (len + i).max(0) } else { i.min(len) })
+            };
+            let (Some(s), Some(e)) = (norm(arg(1), 0), norm(arg(2), len)) else {
+                return Value::Null;
+            };
+            if s >= e {
+                return Value::Str(String::new());
+            }
+            Value::Str(chars_slice(&src, s as usize, e as usize))
+        }
+        Func::Number => {
+            let Some(s) = text_of(arg(0)) else {
+                return Value::Null;
+            };
+            let base = match arg(1) {
+                Value::Null => None,
+                Value::Int(b) if (2..=36).contains(b) => Some(*b as u32),
+                _ => return Value::Null,
+            };
+            parse_number(&s, base)
+        }
+        Func::CidrMatch => {
+            let ip = match arg(0) {
+                Value::Ip(ip) => *ip,
+                Value::Str(s) => match s.trim().parse() {
+                    Ok(ip) => ip,
+                    Err(_) => return Value::Null,
+                },
+                _ => return Value::Null,
+            };
+            let mut any = false;
+            for c in &args[1..] {
+                let Some(s) = text_of(c) else { continue };
+                match Cidr::parse(&s) {
+                    Ok(c) => any |= c.contains(&ip),
+                    Err(_) => return Value::Null,
+                }
+            }
+            Value::Bool(any)
+        }
+    }
+}
+
+/// `number(s, base)`: whitespace and a sign allowed; `0x` means hexadecimal; with base 10
+/// a fraction or exponent gives a float.
+fn parse_number(s: &str, base: Option<u32>) -> Value {
+    let t = s.trim();
+    let (neg, body) = match t.as_bytes().first() {
+        Some(b'-') => (true, &t[1..]),
+        Some(b'+') => (false, &t[1..]),
+        _ => (false, t),
+    };
+    let hex = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X"));
+    let (base, digits) = match (base, hex) {
+        (None, Some(h)) | (Some(16), Some(h)) => (16, h),
+        (None, None) => (10, body),
+        (Some(b), _) => (b, body),
+    };
+    if digits.is_empty() {
+        return Value::Null;
+    }
+    match i64::from_str_radix(digits, base) {
+        Ok(v) => Value::Int(if neg { -v } else { v }),
+        Err(_) if base == 10 => match t.parse::<f64>() {
+            Ok(f) if f.is_finite() => Value::Float(f),
+            _ => Value::Null,
+        },
+        Err(_) => Value::Null,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(x: &str) -> Cow<'static, Value> {
+        Cow::Owned(Value::Str(x.to_string()))
+    }
+    fn i(x: i64) -> Cow<'static, Value> {
+        Cow::Owned(Value::Int(x))
+    }
+    fn n() -> Cow<'static, Value> {
+        Cow::Owned(Value::Null)
+    }
+
+    #[test]
+    fn string_functions() {
+        assert_eq!(
+            call(
+                Func::Between,
+                false,
+                &[s("System Idle Process"), s("s"), s("e")]
+            ),
+            Value::Str("t".into())
+        );
+        assert_eq!(
+            call(
+                Func::Between,
+                false,
+                &[
+                    s("System Idle Process"),
+                    s("S"),
+                    s("e"),
+                    Cow::Owned(Value::Bool(true))
+                ]
+            ),
+            Value::Str("ystem Idle Proc".into())
+        );
+        assert_eq!(
+            call(Func::Between, true, &[s("System"), s("s"), s("E")]),
+            Value::Str("yst".into())
+        );
+        assert_eq!(
+            call(Func::Between, false, &[s("abc"), s("x"), s("c")]),
+            Value::Str(String::new())
+        );
+        assert_eq!(
+            call(Func::IndexOf, true, &[s("explorer.exe"), s("plore")]),
+            Value::Int(2)
+        );
+        assert_eq!(
+            call(Func::IndexOf, false, &[s("explorer.exe"), s(".pf")]),
+            Value::Null
+        );
+        assert_eq!(
+            call(
+                Func::IndexOf,
+                false,
+                &[s("explorer.exe"), s("plorer."), i(100)]
+            ),
+            Value::Null
+        );
+        assert_eq!(
+            call(Func::IndexOf, false, &[s("abc"), s(""), i(2)]),
+            Value::Int(2)
+        );
+        assert_eq!(
+            call(Func::Substring, false, &[s("explorer.exe"), i(-4)]),
+            Value::Str(".exe".into())
+        );
+        assert_eq!(
+            call(Func::Substring, false, &[s("explorer.exe"), i(-4), i(-1)]),
+            Value::Str(".ex".into())
+        );
+        assert_eq!(
+            call(Func::Substring, false, &[s("abc"), i(5)]),
+            Value::Str(String::new())
+        );
+        assert_eq!(
+            call(Func::StringContains, false, &[s("abc"), s("")]),
+            Value::Bool(false)
+        );
+        assert_eq!(
+            call(Func::StartsWith, false, &[s(""), s("")]),
+            Value::Bool(true)
+        );
+        assert_eq!(
+            call(Func::Concat, false, &[i(5), s(":"), s("x")]),
+            Value::Str("5:x".into())
+        );
+        assert_eq!(call(Func::Concat, false, &[s("a"), n()]), Value::Null);
+        assert_eq!(call(Func::Length, false, &[s("héllo")]), Value::Int(5));
+    }
+
+    #[test]
+    fn number_parsing() {
+        assert_eq!(parse_number("0x32", Some(16)), Value::Int(50));
+        assert_eq!(parse_number("32", Some(16)), Value::Int(50));
+        assert_eq!(parse_number(" +17 ", None), Value::Int(17));
+        assert_eq!(parse_number("1.5", None), Value::Float(1.5));
+        assert_eq!(parse_number("zz", None), Value::Null);
+        assert_eq!(call(Func::Number, false, &[s("17"), n()]), Value::Int(17));
+    }
+
+    #[test]
+    fn arithmetic_and_nulls() {
+        assert_eq!(
+            call(Func::Divide, false, &[i(30), Cow::Owned(Value::Float(4.0))]),
+            Value::Float(7.5)
+        );
+        assert_eq!(call(Func::Divide, false, &[i(83), i(2)]), Value::Int(41));
+        assert_eq!(call(Func::Divide, false, &[i(1), i(0)]), Value::Null);
+        assert_eq!(call(Func::Add, false, &[i(1), n()]), Value::Null);
+        assert_eq!(call(Func::Modulo, false, &[i(11), i(10)]), Value::Int(1));
+    }
+}

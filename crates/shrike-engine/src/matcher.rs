@@ -1,0 +1,494 @@
+//! String matchers compiled once per plan: wildcards, Lucene regular expressions, CIDRs.
+//!
+//! A wildcard pattern is compiled to the cheapest form that decides it — exact, prefix,
+//! suffix, contains, "anything" — and only falls back to a regex when it needs one
+//! (`a*b*c`, `?`). Case-insensitive matchers lower-case the pattern once and the value per
+//! match.
+
+use regex::Regex;
+use std::net::IpAddr;
+
+/// An error compiling a pattern (reported as a query error by the front end).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PatternError(pub String);
+
+impl std::fmt::Display for PatternError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for PatternError {}
+
+#[derive(Clone, Debug)]
+enum Kind {
+    Any,
+    Exact(String),
+    Prefix(String),
+    Suffix(String),
+    Contains(String),
+    Regex(Regex),
+}
+
+/// One compiled pattern.
+#[derive(Clone, Debug)]
+pub struct Matcher {
+    kind: Kind,
+    lower: bool,
+}
+
+/// Lower-cases for case-insensitive matching (Unicode simple case folding by
+/// `to_lowercase`, like Lucene's `case_insensitive` term queries on keyword fields).
+pub fn fold(s: &str) -> String {
+    s.to_lowercase()
+}
+
+impl Matcher {
+    /// Compiles an EQL/KQL wildcard: `*` is any run of characters, `?` exactly one; every
+    /// other character, backslash included, is literal.
+    pub fn wildcard(pattern: &str, case_insensitive: bool) -> Result<Matcher, PatternError> {
+        let p = if case_insensitive {
+            fold(pattern)
+        } else {
+            pattern.to_string()
+        };
+        let kind = if p.contains('?') {
+            Kind::Regex(wildcard_regex(&p)?)
+        } else {
+            let stars = p.matches('*').count();
+            let inner = p.trim_matches('*');
+            if stars == 0 {
+                Kind::Exact(p.clone())
+            } else if inner.is_empty() {
+                Kind::Any
+            } else if inner.contains('*') {
+                Kind::Regex(wildcard_regex(&p)?)
+            } else {
+                let lead = p.starts_with('*');
+                let trail = p.ends_with('*');
+                let lead_n = p.len() - p.trim_start_matches('*').len();
+                let trail_n = p.len() - p.trim_end_matches('*').len();
+                if stars != lead_n + trail_n {
+                    Kind::Regex(wildcard_regex(&p)?)
+                } else {
+                    match (lead, trail) {
+                        (true, true) => Kind::Contains(inner.to_string()),
+                        (true, false) => Kind::Suffix(inner.to_string()),
+                        (false, true) => Kind::Prefix(inner.to_string()),
+                        (false, false) => Kind::Exact(inner.to_string()),
+                    }
+                }
+            }
+        };
+        Ok(Matcher {
+            kind,
+            lower: case_insensitive,
+        })
+    }
+
+    /// Compiles a Lucene regular expression, anchored at both ends.
+    pub fn regex(pattern: &str, case_insensitive: bool) -> Result<Matcher, PatternError> {
+        let body = lucene_to_regex(pattern)?;
+        let full = format!(
+            "{}\\A(?:{body})\\z",
+            if case_insensitive { "(?i)" } else { "" }
+        );
+        let re = regex::RegexBuilder::new(&full)
+            .size_limit(1 << 22)
+            .build()
+            .map_err(|e| PatternError(format!("invalid regular expression `{pattern}`: {e}")))?;
+        Ok(Matcher {
+            kind: Kind::Regex(re),
+            lower: false,
+        })
+    }
+
+    /// Whether `s` matches.
+    pub fn is_match(&self, s: &str) -> bool {
+        if self.lower {
+            let l = fold(s);
+            self.raw_match(&l)
+        } else {
+            self.raw_match(s)
+        }
+    }
+
+    fn raw_match(&self, s: &str) -> bool {
+        match &self.kind {
+            Kind::Any => true,
+            Kind::Exact(p) => s == p,
+            Kind::Prefix(p) => s.starts_with(p.as_str()),
+            Kind::Suffix(p) => s.ends_with(p.as_str()),
+            Kind::Contains(p) => s.contains(p.as_str()),
+            Kind::Regex(r) => r.is_match(s),
+        }
+    }
+
+    /// The strategy chosen, for `debug plan` and tests.
+    pub fn strategy(&self) -> &'static str {
+        match self.kind {
+            Kind::Any => "any",
+            Kind::Exact(_) => "exact",
+            Kind::Prefix(_) => "prefix",
+            Kind::Suffix(_) => "suffix",
+            Kind::Contains(_) => "contains",
+            Kind::Regex(_) => "regex",
+        }
+    }
+}
+
+fn wildcard_regex(p: &str) -> Result<Regex, PatternError> {
+    let mut out = String::from("(?s)\\A");
+    for c in p.chars() {
+        match c {
+            '*' => out.push_str(".*"),
+            '?' => out.push('.'),
+            c => out.push_str(&regex::escape(c.encode_utf8(&mut [0; 4]))),
+        }
+    }
+    out.push_str("\\z");
+    Regex::new(&out).map_err(|e| PatternError(format!("invalid wildcard `{p}`: {e}")))
+}
+
+/// Translates Lucene regular-expression syntax (what `regex` means in EQL) into the `regex`
+/// crate's syntax.
+///
+/// Lucene has no `\s`, `\w`, `\d` classes and no anchors (every pattern is anchored); `.`
+/// matches any character including newlines; `\c` is always the literal `c`; `"…"` quotes
+/// a literal string; `@` is any string and `#` the empty language; `<n-m>` is a numeric
+/// interval. Quantifiers may stack (`a*?` is `(a*)?`). Intersection `&` and complement `~`
+/// cannot be expressed and are reported.
+pub fn lucene_to_regex(p: &str) -> Result<String, PatternError> {
+    let chars: Vec<char> = p.chars().collect();
+    let mut parser = LuceneParser {
+        chars: &chars,
+        pos: 0,
+        depth: 0,
+        src: p,
+    };
+    let out = parser.union()?;
+    if parser.pos != chars.len() {
+        return Err(parser.err("unbalanced `)`"));
+    }
+    Ok(out)
+}
+
+struct LuceneParser<'a> {
+    chars: &'a [char],
+    pos: usize,
+    depth: usize,
+    src: &'a str,
+}
+
+fn lit(c: char) -> String {
+    regex::escape(c.encode_utf8(&mut [0; 4]))
+}
+
+impl LuceneParser<'_> {
+    fn err(&self, what: &str) -> PatternError {
+        PatternError(format!(
+            "invalid regular expression `{}` at character {}: {what}",
+            self.src,
+            self.pos + 1
+        ))
+    }
+
+    fn peek(&self) -> Option<char> {
+        self.chars.get(self.pos).copied()
+    }
+
+    fn union(&mut self) -> Result<String, PatternError> {
+        self.depth += 1;
+        if self.depth > 100 {
+            return Err(self.err("nested too deeply"));
+        }
+        let mut alts = vec![self.concat()?];
+        while self.peek() == Some('|') {
+            self.pos += 1;
+            alts.push(self.concat()?);
+        }
+        self.depth -= 1;
+        Ok(alts.join("|"))
+    }
+
+    fn concat(&mut self) -> Result<String, PatternError> {
+        let mut out = String::new();
+        while let Some(c) = self.peek() {
+            if c == '|' || c == ')' {
+                break;
+            }
+            let mut atom = self.atom()?;
+            // Quantifiers, possibly stacked.
+            loop {
+                let q = match self.peek() {
+                    Some('*') => "*".to_string(),
+                    Some('+') => "+".to_string(),
+                    Some('?') => "?".to_string(),
+                    Some('{') => {
+                        let start = self.pos;
+                        self.pos += 1;
+                        let mut body = String::new();
+                        while let Some(c) = self.peek() {
+                            if c == '}' {
+                                break;
+                            }
+                            if !(c.is_ascii_digit() || c == ',') {
+                                return Err(self.err("bad repetition"));
+                            }
+                            body.push(c);
+                            self.pos += 1;
+                        }
+                        if self.peek() != Some('}') || body.is_empty() {
+                            self.pos = start;
+                            return Err(self.err("unclosed `{`"));
+                        }
+                        format!("{{{body}}}")
+                    }
+                    _ => break,
+                };
+                if !q.starts_with('{') {
+                    self.pos += 1;
+                } else {
+                    self.pos += 1; // the closing brace
+                }
+                atom = format!("(?:{atom}){q}");
+            }
+            out.push_str(&atom);
+        }
+        Ok(out)
+    }
+
+    fn atom(&mut self) -> Result<String, PatternError> {
+        let c = self.peek().ok_or_else(|| self.err("unexpected end"))?;
+        self.pos += 1;
+        Ok(match c {
+            '.' => "(?s:.)".to_string(),
+            '@' => "(?s:.*)".to_string(),
+            '#' => "[^\\x00-\\x{10FFFF}]".to_string(),
+            '(' => {
+                let inner = if self.peek() == Some(')') {
+                    String::new()
+                } else {
+                    self.union()?
+                };
+                if self.peek() != Some(')') {
+                    return Err(self.err("unclosed `(`"));
+                }
+                self.pos += 1;
+                format!("(?:{inner})")
+            }
+            '[' => self.class()?,
+            '"' => {
+                let mut s = String::new();
+                loop {
+                    match self.peek() {
+                        None => return Err(self.err("unclosed `\"`")),
+                        Some('"') => {
+                            self.pos += 1;
+                            break;
+                        }
+                        Some(c) => {
+                            s.push_str(&lit(c));
+                            self.pos += 1;
+                        }
+                    }
+                }
+                format!("(?:{s})")
+            }
+            '\\' => {
+                let n = self.peek().ok_or_else(|| self.err("trailing `\\`"))?;
+                self.pos += 1;
+                lit(n)
+            }
+            '<' => self.interval()?,
+            '&' | '~' => {
+                return Err(self.err(&format!(
+                    "the Lucene operator `{c}` is not supported; escape it as `\\{c}`"
+                )))
+            }
+            '*' | '+' | '?' | '{' => return Err(self.err("quantifier without an expression")),
+            c => lit(c),
+        })
+    }
+
+    fn class(&mut self) -> Result<String, PatternError> {
+        let mut out = String::from("[");
+        if self.peek() == Some('^') {
+            out.push('^');
+            self.pos += 1;
+        }
+        let mut first = true;
+        loop {
+            let c = self.peek().ok_or_else(|| self.err("unclosed `[`"))?;
+            self.pos += 1;
+            match c {
+                ']' if !first => break,
+                '\\' => {
+                    let n = self.peek().ok_or_else(|| self.err("trailing `\\`"))?;
+                    self.pos += 1;
+                    out.push_str(&lit(n));
+                }
+                '-' if !first && self.peek() != Some(']') => out.push('-'),
+                c => out.push_str(&lit(c)),
+            }
+            first = false;
+        }
+        out.push(']');
+        Ok(out)
+    }
+
+    fn interval(&mut self) -> Result<String, PatternError> {
+        let mut body = String::new();
+        loop {
+            let c = self.peek().ok_or_else(|| self.err("unclosed `<`"))?;
+            self.pos += 1;
+            if c == '>' {
+                break;
+            }
+            body.push(c);
+        }
+        let (a, b) = body
+            .split_once('-')
+            .ok_or_else(|| self.err("numeric interval needs `<min-max>`"))?;
+        let (lo, hi): (u64, u64) = match (a.parse(), b.parse()) {
+            (Ok(x), Ok(y)) if x <= y => (x, y),
+            _ => return Err(self.err("bad numeric interval")),
+        };
+        if hi - lo > 10_000 {
+            return Err(self.err("numeric interval too wide"));
+        }
+        let width = a.len().max(b.len());
+        let pad = a.len() == b.len() && a.starts_with('0');
+        let alts: Vec<String> = (lo..=hi)
+            .map(|n| {
+                if pad {
+                    format!("{n:0width$}")
+                } else {
+                    n.to_string()
+                }
+            })
+            .collect();
+        Ok(format!("(?:{})", alts.join("|")))
+    }
+}
+
+/// A CIDR block (`10.0.0.0/8`, `::1/128`) or a single address.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cidr {
+    addr: IpAddr,
+    prefix: u8,
+}
+
+impl Cidr {
+    /// Parses `addr/prefix` or a bare address.
+    pub fn parse(s: &str) -> Result<Cidr, PatternError> {
+        let bad = || PatternError(format!("invalid CIDR `{s}`"));
+        let (a, p) = match s.trim().split_once('/') {
+            Some((a, p)) => (a, Some(p)),
+            None => (s.trim(), None),
+        };
+        let addr: IpAddr = a.parse().map_err(|_| bad())?;
+        let max = if addr.is_ipv4() { 32 } else { 128 };
+        let prefix = match p {
+            Some(p) => p.parse::<u8>().map_err(|_| bad())?,
+            None => max,
+        };
+        if prefix > max {
+            return Err(bad());
+        }
+        Ok(Cidr { addr, prefix })
+    }
+
+    /// Whether `ip` is inside the block (IPv4 and IPv4-mapped IPv6 match IPv4 blocks).
+    pub fn contains(&self, ip: &IpAddr) -> bool {
+        let bits = |ip: &IpAddr| -> (u128, u8) {
+            match ip {
+                IpAddr::V4(v4) => (u128::from(u32::from(*v4)), 32),
+                IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+                    Some(v4) => (u128::from(u32::from(v4)), 32),
+                    None => (u128::from(*v6), 128),
+                },
+            }
+        };
+        let (net, nw) = bits(&self.addr);
+        let (x, xw) = bits(ip);
+        if nw != xw {
+            return false;
+        }
+        let prefix = u32::from(self.prefix.min(nw));
+        if prefix == 0 {
+            return true;
+        }
+        let shift = u32::from(nw) - prefix;
+        (net >> shift) == (x >> shift)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wildcards_pick_the_cheapest_strategy() {
+        let cases = [
+            ("abc", "exact"),
+            ("abc*", "prefix"),
+            ("*abc", "suffix"),
+            ("*abc*", "contains"),
+            ("*", "any"),
+            ("a*c", "regex"),
+            ("a?c", "regex"),
+        ];
+        for (p, s) in cases {
+            assert_eq!(Matcher::wildcard(p, false).unwrap().strategy(), s, "{p}");
+        }
+    }
+
+    #[test]
+    fn wildcard_semantics() {
+        let m = Matcher::wildcard(r"*\MACHINE\SAM\SAM\*\Account\Us*ers\00*03E9\F", true).unwrap();
+        assert!(m.is_match(r"\REGISTRY\MACHINE\SAM\SAM\DOMAINS\Account\Users\000003E9\F"));
+        let q = Matcher::wildcard("1?", false).unwrap();
+        assert!(q.is_match("10") && !q.is_match("1") && !q.is_match("100"));
+        let ci = Matcher::wildcard("WinINIT.*", true).unwrap();
+        assert!(ci.is_match("wininit.exe"));
+        let cs = Matcher::wildcard("WinINIT.*", false).unwrap();
+        assert!(!cs.is_match("wininit.exe"));
+        // Backslash is literal, not an escape.
+        assert!(Matcher::wildcard(r"\TestLogs\something", false)
+            .unwrap()
+            .is_match(r"\TestLogs\something"));
+    }
+
+    #[test]
+    fn lucene_regex_translation() {
+        let m = Matcher::regex(".*?net1[ ]+localgroup.*?", false).unwrap();
+        assert!(m.is_match("net1  localgroup x"));
+        assert!(!m.is_match("xnet1localgroup"));
+        // Anchored: a partial match is no match.
+        assert!(!Matcher::regex("net", false).unwrap().is_match("network"));
+        // `\s` is just an escaped `s`.
+        assert!(Matcher::regex(r"a\sb", false).unwrap().is_match("asb"));
+        assert!(Matcher::regex(r#""a.b"c"#, false).unwrap().is_match("a.bc"));
+        assert!(!Matcher::regex(r#""a.b"c"#, false).unwrap().is_match("axbc"));
+        assert!(Matcher::regex("ab{2,3}", false).unwrap().is_match("abbb"));
+        assert!(Matcher::regex("x<1-12>", false).unwrap().is_match("x12"));
+        assert!(Matcher::regex("NET", true).unwrap().is_match("net"));
+        assert!(Matcher::regex("a&b", false).is_err());
+        assert!(Matcher::regex("(a", false).is_err());
+    }
+
+    #[test]
+    fn cidr_blocks() {
+        let c = Cidr::parse("10.6.48.157/8").unwrap();
+        assert!(c.contains(&"10.1.2.3".parse().unwrap()));
+        assert!(!c.contains(&"11.1.2.3".parse().unwrap()));
+        assert!(Cidr::parse("0.0.0.0/0")
+            .unwrap()
+            .contains(&"1.2.3.4".parse().unwrap()));
+        assert!(Cidr::parse("::1/128")
+            .unwrap()
+            .contains(&"::1".parse().unwrap()));
+        assert!(Cidr::parse("1.2.3.4/33").is_err());
+    }
+}
