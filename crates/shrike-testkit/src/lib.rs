@@ -9,6 +9,8 @@
 #![deny(missing_docs)]
 #![allow(clippy::unwrap_used)]
 
+pub mod es_spec;
+
 use std::path::{Path, PathBuf};
 
 /// The repository root (the workspace directory).
