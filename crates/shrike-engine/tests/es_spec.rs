@@ -65,6 +65,22 @@ fn run_spec(suite: &Suite, schema: &Schema, spec: &Spec, position: Position) -> 
     }
 }
 
+/// Specs whose expectation shrike knowingly does not reproduce, with the reason. The test
+/// fails if one of them starts passing (so the list stays true).
+const KNOWN_DIFFERENCES: &[(&str, &str, &str)] = &[(
+    "EqlDateNanosSpecTestCase",
+    "sequencesOnDifferentEventTypes7",
+    "on the date_nanos copy of the endgame data the FILETIME ticks become nanoseconds, so \
+     this sequence spans 50.86 ms and fits `maxspan=500ms`; the shared expectation ([]) is \
+     the millisecond index's (5.09 s span). shrike applies maxspan to the real span.",
+)];
+
+fn known(suite: &Suite, spec: &Spec) -> bool {
+    KNOWN_DIFFERENCES
+        .iter()
+        .any(|(s, n, _)| *s == suite.name && *n == spec.name)
+}
+
 fn schema_of(suite: &Suite) -> Schema {
     let mut schema = Schema::new();
     for index in &suite.indices {
@@ -94,7 +110,18 @@ fn es_eql_spec_suite() {
                 runs += 1;
                 let mut ok = true;
                 for position in [Position::Head, Position::Tail] {
-                    if let Err(e) = run_spec(suite, &schema, spec, position) {
+                    let result = run_spec(suite, &schema, spec, position);
+                    if known(suite, spec) {
+                        if result.is_ok() {
+                            failures.push(format!(
+                                "[{keyword_type}/{position:?}] {}::{} passes: remove it from KNOWN_DIFFERENCES",
+                                suite.name, spec.name
+                            ));
+                        }
+                        ok = false;
+                        continue;
+                    }
+                    if let Err(e) = result {
                         failures.push(format!(
                             "[{keyword_type}/{position:?}] {}::{}: {e}\n    query: {}",
                             suite.name,
@@ -107,7 +134,10 @@ fn es_eql_spec_suite() {
                 passed += usize::from(ok);
             }
         }
-        eprintln!("es-eql spec suite ({keyword_type}): {passed}/{runs} passed");
+        eprintln!(
+            "es-eql spec suite ({keyword_type}): {passed}/{runs} passed, {} known difference(s)",
+            KNOWN_DIFFERENCES.len()
+        );
         assert_eq!(runs, EXPECTED_RUNS, "the harness must execute every spec");
     }
     if !failures.is_empty() {
