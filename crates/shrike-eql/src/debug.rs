@@ -1,7 +1,9 @@
 //! A stable, readable dump of the AST with byte spans, for `shrike debug ast` and the
 //! parser's golden tests.
 //!
-//! One node per line, children indented by two spaces, spans as `@start..end`:
+//! One node per line, children indented by two spaces, spans as `@start..end`. For
+//! `:`/`like`/`regex`/`in` the first child is the value tested, the others the patterns or
+//! list values:
 //!
 //! ```text
 //! event @0..34
@@ -84,9 +86,13 @@ impl Dump {
         match &e.category {
             Category::Any(span) => self.line(depth + 1, "category any", *span),
             Category::Named(name, span) => {
-                let mut quoted = String::new();
-                printer::string(&mut quoted, name);
-                self.line(depth + 1, &format!("category {quoted}"), *span);
+                let mut text = String::from("category ");
+                if crate::lexer::is_plain_identifier(name) {
+                    text.push_str(name);
+                } else {
+                    printer::string(&mut text, name);
+                }
+                self.line(depth + 1, &text, *span);
             }
         }
         self.expr(depth + 1, &e.condition);
@@ -174,7 +180,7 @@ impl Dump {
                 let list = if m.list { " (list)" } else { "" };
                 self.line(depth, &format!("{op}{list}"), e.span);
                 self.expr(depth + 1, &m.lhs);
-                m.patterns.iter().for_each(|p| self.expr(depth + 2, p));
+                m.patterns.iter().for_each(|p| self.expr(depth + 1, p));
             }
             ExprKind::In(i) => {
                 let op = match (i.negated, i.case_insensitive) {
@@ -185,7 +191,7 @@ impl Dump {
                 };
                 self.line(depth, op, e.span);
                 self.expr(depth + 1, &i.lhs);
-                i.values.iter().for_each(|v| self.expr(depth + 2, v));
+                i.values.iter().for_each(|v| self.expr(depth + 1, v));
             }
             ExprKind::Call(c) => {
                 let tilde = if c.case_insensitive { "~" } else { "" };

@@ -123,8 +123,15 @@ impl Parser {
         &self.toks[i].kind
     }
 
+    /// The current token's span; at the end of the text, the point just after the last
+    /// token (so "found the end of the query" points at the line that needs more).
     fn span(&self) -> Span {
-        self.toks[self.pos.min(self.toks.len() - 1)].span
+        let tok = &self.toks[self.pos.min(self.toks.len() - 1)];
+        if tok.kind == TokenKind::Eof {
+            Span::point(self.last_end)
+        } else {
+            tok.span
+        }
     }
 
     fn span_at(&self, ahead: usize) -> Span {
@@ -322,7 +329,7 @@ impl Parser {
             TokenKind::Eof => {
                 self.report(
                     Diagnostic::error(codes::EMPTY_QUERY, "the query is empty")
-                        .with_span(start_span)
+                        .with_span(Span::point(0))
                         .with_help(
                             "write an event query (`process where process.name == \"cmd.exe\"`), \
                              a `sequence` or a `sample`",
@@ -386,6 +393,8 @@ impl Parser {
             .with_span(span);
             if let Some(help) = self.help_for_current() {
                 diag = diag.with_help(help);
+            } else if body.is_some() && self.starts_operand(0) {
+                diag = diag.with_help("join two conditions with `and` or `or`");
             }
             self.report(diag);
             self.incomplete = true;
@@ -712,7 +721,7 @@ impl Parser {
             if self.eat(&TokenKind::RBracket) {
                 Ok(q)
             } else {
-                Err(self.expected("`]` to close the clause"))
+                Err(self.list_not_closed(open.span, "`]` to close the clause"))
             }
         });
         let query = match inner {
@@ -814,7 +823,7 @@ impl Parser {
                             "write it after `sequence`: `sequence by host.id with maxspan=5m`",
                         ),
                     );
-                    return Err(Abort);
+                    self.skip_option();
                 }
                 TokenKind::Ident(name) => {
                     let span = self.span();
@@ -826,7 +835,7 @@ impl Parser {
                         .with_span(span)
                         .with_help("the only clause option is `runs`: `[…] with runs=3`"),
                     );
-                    return Err(Abort);
+                    self.skip_option();
                 }
                 _ => return Err(self.expected("`runs` after `with`")),
             }
@@ -842,6 +851,20 @@ impl Parser {
             }
         }
         Ok((by, runs))
+    }
+
+    /// Skips `name = value [unit]` after a reported clause option.
+    fn skip_option(&mut self) {
+        self.bump();
+        if matches!(self.peek(), TokenKind::Assign | TokenKind::EqEq) {
+            self.bump();
+        }
+        if matches!(self.peek(), TokenKind::Int(_) | TokenKind::Decimal(_)) {
+            self.bump();
+            if matches!(self.peek(), TokenKind::Ident(_)) {
+                self.bump();
+            }
+        }
     }
 
     /// `| name args`. `Ok(None)`: a pipe that was reported and skipped.
@@ -1531,61 +1554,89 @@ impl Parser {
     fn field(&mut self) -> PResult<Node> {
         let start = self.span();
         let optional = self.eat(&TokenKind::Question);
-        let mut segments = vec![self.name_segment(true)?];
+        // Parts that need back-quotes, reported once the whole name is known so the help
+        // can show it written correctly.
+        let mut misquoted: Vec<(Span, &'static str, String)> = Vec::new();
+        let mut segments = vec![self.name_segment(true, &mut misquoted)?];
         loop {
             match self.peek().clone() {
                 TokenKind::Dot => {
                     self.bump();
-                    segments.push(self.name_segment(false)?);
+                    segments.push(self.name_segment(false, &mut misquoted)?);
                 }
-                // `a.0` lexes as `a` `.0`: Elasticsearch rejects it; say how to write it.
+                // `a.0` lexes as `a` `.0`: Elasticsearch rejects it.
                 TokenKind::Decimal(text)
                     if text.starts_with('.') && self.span().start == self.last_end =>
                 {
                     let span = self.span();
-                    let seg = text[1..].to_string();
-                    self.soft(
-                        codes::NUMERIC_NAME_SEGMENT,
-                        "a field name part cannot start with a digit",
-                        span,
-                        &format!("back-quote it: .`{seg}`"),
-                    );
                     self.bump();
-                    segments.push(seg);
+                    let part = text[1..].to_string();
+                    misquoted.push((span, codes::NUMERIC_NAME_SEGMENT, part.clone()));
+                    segments.push(part);
                 }
                 TokenKind::LBracket if matches!(self.peek_at(1), TokenKind::Int(_)) => {
-                    let open = self.bump().span;
-                    while matches!(self.peek(), TokenKind::Int(_)) {
-                        self.bump();
-                    }
-                    let end = if self.at(&TokenKind::RBracket) {
-                        self.bump().span
-                    } else {
-                        return Err(self.expected("`]`"));
-                    };
-                    self.soft(
-                        codes::ARRAY_INDEX,
-                        "array indexes are not supported in EQL",
-                        open.to(end),
-                        "a field with several values matches when any of its values matches: \
-                         compare the field itself",
-                    );
+                    self.array_index()?;
                 }
                 _ => break,
             }
         }
         let span = start.to(Span::new(self.last_end, self.last_end));
-        self.node(
-            ExprKind::Field(FieldRef {
-                path: segments.join("."),
-                optional,
-            }),
-            span,
-            0,
-        )
+        let field = FieldRef {
+            path: segments.join("."),
+            optional,
+        };
+        if !misquoted.is_empty() {
+            self.misquoted_parts(&field, &misquoted);
+        }
+        self.node(ExprKind::Field(field), span, 0)
     }
 
-    fn name_segment(&mut self, first: bool) -> PResult<String> {
+    #[cold]
+    #[inline(never)]
+    fn misquoted_parts(&mut self, field: &FieldRef, parts: &[(Span, &'static str, String)]) {
+        let fixed =
+            crate::printer::print_expr(&Expr::new(ExprKind::Field(field.clone()), Span::default()));
+        for (span, code, part) in parts {
+            let message = if *code == codes::KEYWORD_AS_NAME {
+                format!("`{part}` is a reserved word and cannot be a bare part of a field name")
+            } else {
+                "a part of a field name cannot start with a digit".to_string()
+            };
+            self.report(
+                Diagnostic::error(code, message)
+                    .with_span(*span)
+                    .with_help(format!("back-quote that part: {fixed}")),
+            );
+        }
+    }
+
+    /// `[0]` after a field: reported and skipped.
+    #[cold]
+    #[inline(never)]
+    fn array_index(&mut self) -> PResult<()> {
+        let open = self.bump().span;
+        while matches!(self.peek(), TokenKind::Int(_)) {
+            self.bump();
+        }
+        if !self.at(&TokenKind::RBracket) {
+            return Err(self.expected("`]`"));
+        }
+        let end = self.bump().span;
+        self.soft(
+            codes::ARRAY_INDEX,
+            "array indexes are not supported in EQL",
+            open.to(end),
+            "a field with several values matches when any of its values matches: \
+             compare the field itself",
+        );
+        Ok(())
+    }
+
+    fn name_segment(
+        &mut self,
+        first: bool,
+        misquoted: &mut Vec<(Span, &'static str, String)>,
+    ) -> PResult<String> {
         let span = self.span();
         match self.peek().clone() {
             TokenKind::Ident(s) | TokenKind::QuotedIdent(s) => {
@@ -1593,24 +1644,14 @@ impl Parser {
                 Ok(s)
             }
             TokenKind::Kw(k) if !first => {
-                let word = k.as_str();
-                self.soft(
-                    codes::KEYWORD_AS_NAME,
-                    format!("`{word}` is a reserved word and cannot be a bare field name part"),
-                    span,
-                    &format!("back-quote it: `{word}`"),
-                );
                 self.bump();
-                Ok(word.to_string())
+                let word = k.as_str().to_string();
+                misquoted.push((span, codes::KEYWORD_AS_NAME, word.clone()));
+                Ok(word)
             }
             TokenKind::Int(text) if !first => {
-                self.soft(
-                    codes::NUMERIC_NAME_SEGMENT,
-                    "a field name part cannot start with a digit",
-                    span,
-                    &format!("back-quote it: `{text}`"),
-                );
                 self.bump();
+                misquoted.push((span, codes::NUMERIC_NAME_SEGMENT, text.clone()));
                 Ok(text)
             }
             _ if first => Err(self.expected("a field name after `?`")),
