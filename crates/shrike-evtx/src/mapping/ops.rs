@@ -139,6 +139,8 @@ fn apply(op: &Op, d: &mut Map<String, Value>, ctx: &Ctx<'_>) {
                 return;
             };
             let out = match value {
+                // The pipelines skip empty values (`!= ""` conditions, ignore_empty_value).
+                Value::String(s) if s.is_empty() => return,
                 Value::String(s) => {
                     let mut s = before(s, token.as_deref());
                     for x in strip {
