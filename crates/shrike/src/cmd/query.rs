@@ -12,8 +12,8 @@
 //! success, 1 when an input could not be read or had bad lines (the rest is still
 //! searched), 2 on a bad query or bad flags.
 //!
-//! Input reading is minimal here (whole files, NDJSON / JSON array / ES search response);
-//! it is to be replaced by the shared sources of `shrike-io`.
+//! Inputs are read by `shrike-io` (NDJSON, JSON arrays, ES hits and exports, `_bulk`,
+//! gzip/zstd); bad records are reported with their `file:line` and skipped.
 
 use clap::ValueEnum;
 use serde_json::{json, Value as Json};
@@ -22,8 +22,8 @@ use shrike_engine::{
 };
 use shrike_eql::lower::{lower, LowerOptions};
 use shrike_ir::{Mapping, Schema};
-use std::io::{self, BufWriter, Read, Write};
-use std::path::Path;
+use std::io::{self, BufWriter, Write};
+use std::ops::ControlFlow;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -92,108 +92,10 @@ fn split_index(arg: &str) -> (Option<&str>, &str) {
     }
 }
 
-fn stem(path: &str) -> String {
-    if path == "-" {
-        return "stdin".to_string();
-    }
-    let name = Path::new(path)
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or(path);
-    // `logs.ndjson.gz` → `logs`.
-    name.split('.').next().unwrap_or(name).to_string()
-}
-
 struct Doc {
     index: String,
     id: String,
     doc: Json,
-}
-
-/// Reads one input: a JSON array, an ES search response (`hits.hits`), or NDJSON.
-/// Bad NDJSON lines are reported (`file:line: …`) and skipped.
-fn read_input(
-    path: &str,
-    index: &str,
-    out: &mut Vec<Doc>,
-    errors: &mut usize,
-) -> Result<(), String> {
-    let mut text = String::new();
-    if path == "-" {
-        io::stdin()
-            .read_to_string(&mut text)
-            .map_err(|e| format!("stdin: {e}"))?;
-    } else {
-        text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
-    }
-    let trimmed = text.trim_start();
-    let push = |out: &mut Vec<Doc>, id: String, doc: Json| {
-        out.push(Doc {
-            index: index.to_string(),
-            id,
-            doc,
-        })
-    };
-    if trimmed.starts_with('[') {
-        match serde_json::from_str::<Json>(trimmed) {
-            Ok(Json::Array(items)) => {
-                for (i, d) in items.into_iter().enumerate() {
-                    push(out, (i + 1).to_string(), d);
-                }
-                return Ok(());
-            }
-            Ok(other) => {
-                push(out, "1".to_string(), other);
-                return Ok(());
-            }
-            Err(e) => return Err(format!("{path}: not a valid JSON array: {e}")),
-        }
-    }
-    let mut lines_ok = 0usize;
-    let mut first_error: Option<String> = None;
-    let mut bad = 0usize;
-    for (n, line) in text.lines().enumerate() {
-        let l = line.trim();
-        if l.is_empty() {
-            continue;
-        }
-        match serde_json::from_str::<Json>(l) {
-            Ok(d) => {
-                lines_ok += 1;
-                push(out, (n + 1).to_string(), d);
-            }
-            Err(e) => {
-                bad += 1;
-                if first_error.is_none() {
-                    first_error = Some(format!("{path}:{}: invalid JSON: {e}", n + 1));
-                }
-            }
-        }
-    }
-    if bad > 0 && lines_ok == 0 {
-        // Perhaps one pretty-printed document or an ES search response.
-        if let Ok(doc) = serde_json::from_str::<Json>(trimmed) {
-            match doc.pointer("/hits/hits").and_then(Json::as_array) {
-                Some(hits) => {
-                    for (i, h) in hits.iter().enumerate() {
-                        push(out, (i + 1).to_string(), h.clone());
-                    }
-                }
-                None => push(out, "1".to_string(), doc),
-            }
-            return Ok(());
-        }
-    }
-    if bad > 0 {
-        *errors += bad;
-        if let Some(first) = first_error {
-            eprintln!("shrike: {first}");
-        }
-        if bad > 1 {
-            eprintln!("shrike: {path}: {bad} bad lines skipped in total");
-        }
-    }
-    Ok(())
 }
 
 fn position(p: ResultPosition) -> Position {
@@ -372,20 +274,47 @@ pub fn run(args: Args) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let mut input_errors = 0usize;
-    let mut docs = Vec::new();
-    let mut order: Vec<String> = Vec::new();
+    let mut report = shrike_io::InputReport::default();
+    let mut specs = Vec::new();
     for input in &args.inputs {
-        let (idx, path) = split_index(input);
-        let index = idx.map_or_else(|| stem(path), str::to_string);
-        if !order.contains(&index) {
-            order.push(index.clone());
-        }
-        if let Err(e) = read_input(path, &index, &mut docs, &mut input_errors) {
-            eprintln!("shrike: {e}");
-            input_errors += 1;
+        match shrike_io::InputSpec::parse(input) {
+            Ok(s) => specs.push(s),
+            Err(e) => {
+                eprintln!("shrike: error: {}", e.0);
+                return ExitCode::from(2);
+            }
         }
     }
+    let sources = shrike_io::expand(&specs, shrike_io::DefaultIndex::FileStem, &mut report);
+    let mut docs = Vec::new();
+    let mut order: Vec<String> = Vec::new();
+    shrike_io::Reader::new(shrike_io::ReadOptions::default()).for_each(
+        &sources,
+        &mut report,
+        |rec, problems| {
+            match serde_json::from_str::<Json>(rec.json) {
+                Ok(doc) => {
+                    let index = rec.index.unwrap_or("stdin").to_string();
+                    if !order.contains(&index) {
+                        order.push(index.clone());
+                    }
+                    docs.push(Doc {
+                        index,
+                        id: rec
+                            .id
+                            .map_or_else(|| rec.pos.number().to_string(), str::to_string),
+                        doc,
+                    });
+                }
+                Err(e) => problems.json_error(&rec, &e),
+            }
+            ControlFlow::Continue(())
+        },
+    );
+    if !report.is_clean() {
+        eprint!("{}", report.render());
+    }
+    let input_errors = report.errors();
     // Mappings: per index, or for all indices.
     let mut schema = Schema::new();
     let mut default_mapping: Option<Mapping> = None;
@@ -512,7 +441,5 @@ mod tests {
         assert_eq!(split_index("logs=a/b.ndjson"), (Some("logs"), "a/b.ndjson"));
         assert_eq!(split_index("a/b.ndjson"), (None, "a/b.ndjson"));
         assert_eq!(split_index("dir=x/y=z.json").0, Some("dir"));
-        assert_eq!(stem("dir/winlog.ndjson.gz"), "winlog");
-        assert_eq!(stem("-"), "stdin");
     }
 }
