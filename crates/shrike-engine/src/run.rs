@@ -127,7 +127,7 @@ pub struct Outcome {
     pub warnings: Vec<String>,
 }
 
-fn tiebreak_cmp(a: &Value, b: &Value) -> Ordering {
+pub(crate) fn tiebreak_cmp(a: &Value, b: &Value) -> Ordering {
     match (a.is_null(), b.is_null()) {
         (true, true) => Ordering::Equal,
         (true, false) => Ordering::Greater,

@@ -2,7 +2,8 @@
 //!
 //! As in Elasticsearch, the candidate keys are those every stage has events for (keys
 //! compared by value across fields and indices), visited in ascending key order with nulls
-//! first. For each key, each stage's matching events are taken in input order — at most
+//! first. For each key, each stage's matching events are taken in time order (input order
+//! for events without a timestamp) — at most
 //! `stages × max_samples_per_key` of them, as ES's per-stage queries fetch — and samples
 //! are picked by backtracking so that a sample never uses one event twice; up to
 //! `max_samples_per_key` distinct samples are kept per key.
@@ -23,8 +24,16 @@ pub(crate) fn run(stages: &[CStage], events: &[Event], per_key: usize) -> Vec<Se
     let fetch = n.saturating_mul(per_key);
     // stage → key → events (input order)
     let mut by_stage: Vec<HashMap<Vec<Value>, Vec<usize>>> = vec![HashMap::new(); n];
+    // Candidates in time order when events have timestamps (so results do not depend on
+    // input order), else in input order.
     let mut order: Vec<usize> = (0..events.len()).collect();
-    order.sort_by_key(|&i| events[i].seq);
+    order.sort_by(|&a, &b| {
+        let (x, y) = (&events[a], &events[b]);
+        (x.timestamp.is_none(), x.timestamp)
+            .cmp(&(y.timestamp.is_none(), y.timestamp))
+            .then_with(|| crate::run::tiebreak_cmp(&x.tiebreaker, &y.tiebreaker))
+            .then_with(|| x.seq.cmp(&y.seq))
+    });
     for (si, s) in stages.iter().enumerate() {
         for &ei in &order {
             let ev = &events[ei];
