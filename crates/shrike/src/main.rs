@@ -19,11 +19,14 @@ struct Cli {
 enum Command {
     /// Run an ad-hoc EQL search over NDJSON / JSON files (the local `_eql/search`).
     Query(cmd::query::Args),
+    /// Write a deterministic, realistic stream of ECS events, optionally with planted attacks.
+    Generate(cmd::generate::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Query(args) => cmd::query::run(args),
+        Command::Generate(args) => cmd::generate::run(args),
     }
 }
