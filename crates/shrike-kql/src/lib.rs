@@ -26,7 +26,7 @@
 //!   `field < v`, `<=`, `>`, `>=`; `path: { query }` for nested fields; a value alone is
 //!   free text.
 //! * `and` binds tighter than `or`; `not` is a prefix; keywords are case-insensitive and need
-//!   whitespace around them (`a or(b)` is one value `a or(b` … and then an error).
+//!   whitespace around them (in `a or(b)` the value is `a or`, and `(` is then an error).
 //! * Unquoted values may contain spaces (`message: hello world` is one value) and end at a
 //!   keyword, a special character or the end; they are trimmed. `not` followed by whitespace
 //!   is a keyword even inside a word, so `a: cannot be` is a syntax error, as in Kibana.
