@@ -128,6 +128,27 @@ fn bench(c: &mut Criterion) {
     std::fs::write(&gz, e.finish().expect("gzip")).expect("write");
     let zst = dir.path().join("events.ndjson.zst");
     std::fs::write(&zst, zstd::encode_all(&data[..], 3).expect("zstd")).expect("write");
+    // The decompression floor: the decoders alone, into a sink.
+    g.bench_function("decompress-only/gzip", |b| {
+        b.iter(|| {
+            let f = std::fs::File::open(&gz).expect("open");
+            std::io::copy(
+                &mut flate2::read::MultiGzDecoder::new(std::io::BufReader::new(f)),
+                &mut std::io::sink(),
+            )
+            .expect("gunzip")
+        })
+    });
+    g.bench_function("decompress-only/zstd", |b| {
+        b.iter(|| {
+            let f = std::fs::File::open(&zst).expect("open");
+            std::io::copy(
+                &mut zstd::stream::read::Decoder::new(f).expect("zstd"),
+                &mut std::io::sink(),
+            )
+            .expect("unzstd")
+        })
+    });
     for (name, path) in [
         ("reader/plain", &plain),
         ("reader/gzip", &gz),

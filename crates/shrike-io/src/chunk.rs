@@ -79,6 +79,34 @@ impl Chunk {
     }
 }
 
+/// Recycled chunk buffers: a fresh megabyte per chunk would cost page faults and zeroing
+/// on every chunk; the pool is bounded, so memory stays bounded too.
+#[derive(Clone, Debug)]
+pub(crate) struct BufferPool {
+    tx: crossbeam_channel::Sender<Vec<u8>>,
+    rx: crossbeam_channel::Receiver<Vec<u8>>,
+}
+
+impl BufferPool {
+    pub(crate) fn new(buffers: usize) -> Self {
+        let (tx, rx) = crossbeam_channel::bounded(buffers.max(1));
+        BufferPool { tx, rx }
+    }
+
+    /// An empty buffer with at least `capacity` bytes of room.
+    pub(crate) fn get(&self, capacity: usize) -> Vec<u8> {
+        let mut v = self.rx.try_recv().unwrap_or_default();
+        v.clear();
+        v.reserve(capacity);
+        v
+    }
+
+    /// Gives a buffer back (dropped if the pool is full).
+    pub(crate) fn put(&self, v: Vec<u8>) {
+        let _ = self.tx.try_send(v);
+    }
+}
+
 /// Limits the decoding threads apply.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Limits {
@@ -103,6 +131,13 @@ fn trim(bytes: &[u8], mut r: Range<usize>) -> Range<usize> {
         r.end -= 1;
     }
     r
+}
+
+impl Prepared {
+    /// Returns the chunk's buffer to the pool.
+    pub(crate) fn recycle(self, pool: &BufferPool) {
+        pool.put(self.text.into_bytes());
+    }
 }
 
 /// Splits, checks and unwraps the records of a chunk. Every record dropped is reported in

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use crossbeam_channel::{bounded, unbounded, Receiver, Sender};
 
-use crate::chunk::{prepare, Batch, Chunk, Limits, Prepared, SourceStats};
+use crate::chunk::{prepare, Batch, BufferPool, Chunk, Limits, Prepared, SourceStats};
 use crate::evtx::EvtxDecoder;
 use crate::read::read_source;
 use crate::report::{codes, InputReport, Problems};
@@ -74,6 +74,7 @@ impl Reader {
         let mut scan = ValueScan::new(self.opts.max_depth, false);
         let limits = self.limits();
         let mut stop = false;
+        let pool = BufferPool::new(2);
         for (i, source) in sources.iter().enumerate() {
             let mut tally = Tally::default();
             read_source(
@@ -81,6 +82,7 @@ impl Reader {
                 source,
                 &self.opts,
                 self.evtx.as_deref(),
+                &pool,
                 &mut |mut chunk: Chunk| {
                     let mut problems = std::mem::take(&mut chunk.problems);
                     let (last, stats) = (chunk.last, chunk.stats);
@@ -153,6 +155,7 @@ impl Reader {
         }
         let (work_tx, work_rx) = bounded::<(usize, Chunk)>(threads * 2);
         let (done_tx, done_rx) = unbounded::<Done<R>>();
+        let pool = BufferPool::new(readers * (in_flight + 1) + threads * 2);
 
         std::thread::scope(|s| {
             for (reader, (_, token_rx)) in tokens.iter().enumerate() {
@@ -161,12 +164,13 @@ impl Reader {
                 let (next_source, stop) = (&next_source, &stop);
                 let evtx = self.evtx.as_deref();
                 let opts = &self.opts;
+                let pool = &pool;
                 s.spawn(move || loop {
                     let i = next_source.fetch_add(1, Ordering::Relaxed);
                     if i >= sources.len() || stop.load(Ordering::Relaxed) {
                         break;
                     }
-                    read_source(i, &sources[i], opts, evtx, &mut |chunk| {
+                    read_source(i, &sources[i], opts, evtx, pool, &mut |chunk| {
                         if token_rx.recv().is_err() || stop.load(Ordering::Relaxed) {
                             return false;
                         }
@@ -178,7 +182,7 @@ impl Reader {
             for _ in 0..threads {
                 let work_rx = work_rx.clone();
                 let done_tx = done_tx.clone();
-                let (map, stop, panic) = (&map, &stop, &panic);
+                let (map, stop, panic, pool) = (&map, &stop, &panic, &pool);
                 s.spawn(move || {
                     let mut scan = ValueScan::new(limits.max_depth, false);
                     for (reader, mut chunk) in work_rx.iter() {
@@ -208,6 +212,7 @@ impl Reader {
                         } else {
                             None
                         };
+                        prepared.recycle(pool);
                         let done = Done {
                             reader,
                             index,

@@ -10,7 +10,7 @@ use std::rc::Rc;
 
 use memchr::{memchr, memchr_iter, memrchr};
 
-use crate::chunk::{Chunk, PosKind, Rec};
+use crate::chunk::{BufferPool, Chunk, PosKind, Rec};
 use crate::evtx::{EvtxDecoder, EvtxItem, ReadSeek};
 use crate::location::{Location, Pos};
 use crate::open::{decompress, detect, read_head, Counting, Format, SNIFF_BYTES};
@@ -31,6 +31,7 @@ pub(crate) struct Ctx<'a> {
     pub evtx: Option<&'a dyn EvtxDecoder>,
     /// Hands a chunk on; `false` means stop reading.
     pub emit: &'a mut dyn FnMut(Chunk) -> bool,
+    pub pool: &'a BufferPool,
     seq: u64,
     stopped: bool,
     pending: Problems,
@@ -64,6 +65,7 @@ pub(crate) fn read_source(
     source: &Source,
     opts: &ReadOptions,
     evtx: Option<&dyn EvtxDecoder>,
+    pool: &BufferPool,
     emit: &mut dyn FnMut(Chunk) -> bool,
 ) {
     let mut ctx = Ctx {
@@ -72,6 +74,7 @@ pub(crate) fn read_source(
         opts,
         evtx,
         emit,
+        pool,
         seq: 0,
         stopped: false,
         pending: Problems::default(),
@@ -198,19 +201,32 @@ impl LineChunker {
         if self.eof {
             return;
         }
-        match r.take(want as u64).read_to_end(data) {
-            Ok(n) if n < want => self.eof = true,
-            Ok(_) => {}
-            Err(e) => {
-                self.err = Some(e);
-                self.eof = true;
+        // Large reads straight into the chunk (not `read_to_end`, whose small adaptive
+        // reads slow decompressors down).
+        let start = data.len();
+        data.resize(start + want, 0);
+        let mut filled = start;
+        while filled < data.len() {
+            match r.read(&mut data[filled..]) {
+                Ok(0) => {
+                    self.eof = true;
+                    break;
+                }
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    self.err = Some(e);
+                    self.eof = true;
+                    break;
+                }
             }
         }
+        data.truncate(filled);
     }
 
     fn next(&mut self, r: &mut dyn Read, ctx: &mut Ctx<'_>) -> Option<(Vec<u8>, u64)> {
         'outer: loop {
-            let mut data = Vec::with_capacity(self.chunk + self.carry.len());
+            let mut data = ctx.pool.get(self.chunk + self.carry.len());
             data.extend_from_slice(&self.carry);
             self.carry.clear();
             let first_line = self.line;
@@ -612,8 +628,10 @@ struct Builder {
 
 impl Builder {
     fn new(ctx: &Ctx<'_>, pos_kind: PosKind) -> Self {
+        let mut chunk = Chunk::new(ctx.index, 0, pos_kind);
+        chunk.data = ctx.pool.get(ctx.opts.chunk_bytes.max(1));
         Builder {
-            chunk: Chunk::new(ctx.index, 0, pos_kind),
+            chunk,
             limit: ctx.opts.chunk_bytes.max(1),
             pos_kind,
         }
@@ -643,7 +661,9 @@ impl Builder {
         if self.chunk.recs.as_ref().is_none_or(|r| r.is_empty()) && ctx.pending.is_empty() {
             return true;
         }
-        let c = std::mem::replace(&mut self.chunk, Chunk::new(ctx.index, 0, self.pos_kind));
+        let mut next = Chunk::new(ctx.index, 0, self.pos_kind);
+        next.data = ctx.pool.get(self.limit);
+        let c = std::mem::replace(&mut self.chunk, next);
         ctx.send(c)
     }
 }
