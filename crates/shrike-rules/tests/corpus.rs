@@ -1,0 +1,43 @@
+//! The whole detection-rules corpus through `check`: no rule file is an error, every EQL
+//! rule is ok, and every query's offsets map exactly into its file. Skips when the
+//! `shared/` folder is absent.
+
+use shrike_rules::check::{check_file, Status};
+use shrike_rules::discover::{rule_files, Found};
+use shrike_rules::model::RuleFile;
+use shrike_rules::toml_string::StringMap;
+
+#[test]
+fn every_corpus_rule_file_checks_without_errors() {
+    let Some(dir) = shrike_testkit::shared_or_skip("corpus/detection-rules", "rules corpus") else {
+        return;
+    };
+    let mut eql_ok = 0;
+    let mut files = 0;
+    let mut problems = Vec::new();
+    for found in rule_files(&[dir]) {
+        let Found::File(path) = found else {
+            problems.push(format!("{found:?}"));
+            continue;
+        };
+        files += 1;
+        let check = check_file(&path);
+        match check.status {
+            Status::Error => problems.push(check.render()),
+            Status::Ok if check.language.as_deref() == Some("eql") => eql_ok += 1,
+            Status::Ok => problems.push(format!("{}: ok but not EQL", path.display())),
+            Status::Unsupported => {}
+        }
+        // Offsets into every query map exactly back into the file.
+        let file: RuleFile = toml::from_str(&check.text).expect("rule file parses");
+        if let Some(query) = file.rule.and_then(|r| r.query) {
+            let map = StringMap::new(&check.text, query.span(), query.get_ref());
+            if !map.is_exact() {
+                problems.push(format!("{}: query offsets not exact", path.display()));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    assert!(files > 2000, "found only {files} rule files");
+    assert_eq!(eql_ok, 1081, "EQL rules checked ok");
+}
