@@ -501,7 +501,7 @@ impl Lexer<'_> {
         if self.text[start..].starts_with("\"\"\"") {
             self.raw_string(start);
         } else {
-            self.escaped_string(start, b'"');
+            self.escaped_string(start, b'"', true);
         }
     }
 
@@ -537,8 +537,10 @@ impl Lexer<'_> {
     }
 
     /// A `quote`-delimited string with backslash escapes. Elasticsearch accepts only `"`;
-    /// the caller reports `'` separately.
-    fn escaped_string(&mut self, start: usize, quote: u8) {
+    /// the caller reports `'` separately (and then asks not to `report_escapes`: the
+    /// single-quote error already says how to rewrite the whole string).
+    fn escaped_string(&mut self, start: usize, quote: u8, report_escapes: bool) {
+        let before = self.diags.len();
         self.pos += 1;
         let mut value = String::new();
         loop {
@@ -565,6 +567,11 @@ impl Lexer<'_> {
                     self.pos += ch.len_utf8();
                 }
             }
+        }
+        if !report_escapes {
+            let mut added = self.diags.split_off(before);
+            added.retain(|d| d.code == codes::UNTERMINATED_STRING);
+            self.diags.append(&mut added);
         }
         self.push(TokenKind::Str(value), start);
     }
@@ -682,19 +689,23 @@ impl Lexer<'_> {
     /// `'…'`: rejected by Elasticsearch; read like a double-quoted string so parsing goes on.
     fn single_quoted(&mut self, start: usize) {
         let before = self.diags.len();
-        self.escaped_string(start, b'\'');
+        self.escaped_string(start, b'\'', false);
         let span = Span::new(start, self.pos);
-        let mut diag = Diagnostic::error(
+        let raw = &self.text[start + 1..self.pos];
+        let raw = raw.strip_suffix('\'').unwrap_or(raw);
+        let help = if raw.contains('\\') && !raw.contains("\"\"\"") && !raw.ends_with('"') {
+            format!("use double quotes, or triple double quotes to keep backslashes as they are: \"\"\"{raw}\"\"\"")
+        } else if !raw.contains('"') {
+            format!("use double quotes: \"{raw}\"")
+        } else {
+            "use double quotes, escaping the ones inside: \"say \\\"hi\\\"\"".to_string()
+        };
+        let diag = Diagnostic::error(
             codes::SINGLE_QUOTED_STRING,
             "single-quoted strings are not supported in EQL",
         )
         .with_span(span)
-        .with_help("use double quotes: \"…\"");
-        if let Some(TokenKind::Str(v)) = self.tokens.last().map(|t| &t.kind) {
-            if !v.contains('"') && !v.contains('\\') {
-                diag = diag.with_help(format!("use double quotes: \"{v}\""));
-            }
-        }
+        .with_help(help);
         self.diags.insert(before, diag);
     }
 

@@ -884,9 +884,7 @@ impl Parser {
             "count" | "unique" | "unique_count" | "filter" | "sort" => {
                 let help = match name.as_str() {
                     "filter" => "move the condition into the query with `and`",
-                    "count" | "unique_count" => {
-                        "count the results outside EQL (shrike prints one line per match)"
-                    }
+                    "count" | "unique_count" => "count the matches outside the query",
                     "sort" => "results are always ordered by timestamp",
                     _ => "remove the pipe; group the results outside EQL",
                 };

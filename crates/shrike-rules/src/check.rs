@@ -83,6 +83,10 @@ impl RuleCheck {
         let lines: Vec<String> = diags
             .iter()
             .map(|d| {
+                if self.text.is_empty() {
+                    // Nothing was read: there is no line to point at.
+                    return d.to_string();
+                }
                 let pos = index.position(&self.text, d.span.start);
                 format!("{}:{}: {d}", pos.line, pos.column)
             })
@@ -98,6 +102,15 @@ impl RuleCheck {
         self.message = Some(reason.into());
         self
     }
+}
+
+/// The verdict for a path that could not even be listed or opened (met while walking
+/// directories).
+pub fn unreadable(path: &Path, error: &std::io::Error) -> RuleCheck {
+    RuleCheck::new(path, String::new()).fail(vec![Diagnostic::error(
+        codes::UNREADABLE,
+        format!("cannot read: {error}"),
+    )])
 }
 
 /// Reads and checks the rule file at `path`. Never fails: an unreadable file is a

@@ -1,5 +1,5 @@
 //! The `shrike` command line. `main` only parses flags and dispatches; each subcommand
-//! lives in its own module under `cmd/`.
+//! lives in its own module under `cmd/`, with its own arguments and `run`.
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -17,16 +17,24 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Check rule files: load each one and parse its query, reporting errors with their
+    /// location in the rule file.
+    Check(cmd::check::Args),
     /// Run an ad-hoc EQL search over NDJSON / JSON files (the local `_eql/search`).
     Query(cmd::query::Args),
     /// Write a deterministic, realistic stream of ECS events, optionally with planted attacks.
     Generate(cmd::generate::Args),
+    /// Developer views of how shrike understands a query.
+    #[command(subcommand)]
+    Debug(cmd::debug::Command),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Check(args) => cmd::finish(cmd::check::run(args)),
         Command::Query(args) => cmd::query::run(args),
         Command::Generate(args) => cmd::generate::run(args),
+        Command::Debug(command) => cmd::finish(cmd::debug::run(command)),
     }
 }
