@@ -1,9 +1,9 @@
 //! One module per subcommand, each with its `Args` and `run`, and what they share: exit
 //! codes and output errors.
 
-pub mod generate;
 pub mod check;
 pub mod debug;
+pub mod generate;
 pub mod query;
 
 use std::process::ExitCode;
