@@ -25,6 +25,9 @@ pub(crate) struct Rec {
     pub range: Range<usize>,
     /// Line or record number.
     pub pos: u64,
+    /// Position in the input's stream, for ordering problems (the line in line formats, a
+    /// counter in the others).
+    pub ord: u64,
     /// The record is an Elasticsearch hit to unwrap (`_source`, `_index`, `_id`).
     pub hit: bool,
     pub index: Option<Range<usize>>,
@@ -173,6 +176,7 @@ pub(crate) fn prepare(
                     out.push(Rec {
                         range: r,
                         pos: line,
+                        ord: line,
                         hit,
                         index: None,
                         id: None,
@@ -195,25 +199,31 @@ pub(crate) fn prepare(
     recs.retain(|r| {
         let len = r.range.len();
         if len > limits.max_record_bytes {
-            problems.push(Problem::error(
-                codes::TOO_LARGE,
-                loc(r.pos),
-                format!(
-                    "record of {len} bytes is larger than the cap of {} bytes; skipped",
-                    limits.max_record_bytes
+            problems.push_at(
+                (r.ord, 1),
+                Problem::error(
+                    codes::TOO_LARGE,
+                    loc(r.pos),
+                    format!(
+                        "record of {len} bytes is larger than the cap of {} bytes; skipped",
+                        limits.max_record_bytes
+                    ),
                 ),
-            ));
+            );
             return false;
         }
         if data.get(r.range.start) != Some(&b'{') {
-            problems.push(Problem::error(
-                codes::NOT_AN_OBJECT,
-                loc(r.pos),
-                format!(
-                    "not a JSON object: starts with `{}`",
-                    preview(&data[r.range.clone()])
+            problems.push_at(
+                (r.ord, 1),
+                Problem::error(
+                    codes::NOT_AN_OBJECT,
+                    loc(r.pos),
+                    format!(
+                        "not a JSON object: starts with `{}`",
+                        preview(&data[r.range.clone()])
+                    ),
                 ),
-            ));
+            );
             return false;
         }
         true
@@ -234,14 +244,17 @@ pub(crate) fn prepare(
                     } else {
                         r.pos
                     };
-                    problems.push(Problem::error(
-                        codes::INVALID_UTF8,
-                        loc(pos),
-                        format!(
-                            "invalid UTF-8 at byte {} of the record; skipped",
-                            e.valid_up_to()
+                    problems.push_at(
+                        (r.ord, 1),
+                        Problem::error(
+                            codes::INVALID_UTF8,
+                            loc(pos),
+                            format!(
+                                "invalid UTF-8 at byte {} of the record; skipped",
+                                e.valid_up_to()
+                            ),
                         ),
-                    ));
+                    );
                     data[r.range.clone()].fill(b' ');
                     false
                 }
@@ -279,7 +292,7 @@ pub(crate) fn prepare(
                     true
                 }
                 Err((code, msg)) => {
-                    problems.push(Problem::error(code, loc(r.pos), msg));
+                    problems.push_at((r.ord, 1), Problem::error(code, loc(r.pos), msg));
                     false
                 }
             }
@@ -408,6 +421,7 @@ impl<'a> Batch<'a> {
                 .as_deref()
                 .or_else(|| r.index.clone().and_then(|i| p.strings.get(i))),
             id: r.id.clone().and_then(|i| p.strings.get(i)),
+            ord: r.ord,
         })
     }
 }
@@ -429,6 +443,8 @@ pub struct Record<'a> {
     pub index: Option<&'a str>,
     /// The document id (`_id` of a hit or `_bulk` action), if the input had one.
     pub id: Option<&'a str>,
+    /// Position in the input's stream (orders the problems reported on it).
+    pub(crate) ord: u64,
 }
 
 impl Record<'_> {

@@ -35,6 +35,9 @@ pub(crate) struct Ctx<'a> {
     seq: u64,
     stopped: bool,
     pending: Problems,
+    /// The stream position of the next record (see `Rec::ord`); problems found by the
+    /// reader are placed before that record.
+    next_ord: u64,
 }
 
 impl Ctx<'_> {
@@ -54,7 +57,14 @@ impl Ctx<'_> {
 
     fn problem(&mut self, code: &'static str, pos: Pos, message: impl Into<String>) {
         let loc = Location::new(self.source.name.clone(), pos);
-        self.pending.push(Problem::error(code, loc, message));
+        self.pending
+            .push_at((self.next_ord, 0), Problem::error(code, loc, message));
+    }
+
+    /// The stream position for the next record pushed (formats without line-per-record).
+    fn take_ord(&mut self) -> u64 {
+        self.next_ord += 1;
+        self.next_ord - 1
     }
 }
 
@@ -78,6 +88,7 @@ pub(crate) fn read_source(
         seq: 0,
         stopped: false,
         pending: Problems::default(),
+        next_ord: 0,
     };
     let bytes_in = Rc::new(Cell::new(0u64));
     let bytes_decoded = Rc::new(Cell::new(0u64));
@@ -162,15 +173,19 @@ fn read_body(ctx: &mut Ctx<'_>, bytes_in: Rc<Cell<u64>>, bytes_decoded: Rc<Cell<
             let loc = Location::new(ctx.source.name.clone(), Pos::File);
             let msg = format!("not a log format shrike reads: {what}");
             // A stray file met while walking a directory is worth a warning, not a failure.
-            ctx.pending.push(if ctx.source.walked {
-                Problem::warning(codes::UNRECOGNISED, loc, msg)
-            } else {
-                Problem::error(codes::UNRECOGNISED, loc, msg)
-            });
+            ctx.pending.push_at(
+                (0, 0),
+                if ctx.source.walked {
+                    Problem::warning(codes::UNRECOGNISED, loc, msg)
+                } else {
+                    Problem::error(codes::UNRECOGNISED, loc, msg)
+                },
+            );
             (None, 0)
         }
     };
     if let (Some(e), line) = outcome {
+        ctx.next_ord = u64::MAX;
         read_error(ctx, e, Pos::Line(line.max(1)));
     }
     if let InputPath::Path(p) = &ctx.source.path {
@@ -262,6 +277,7 @@ impl LineChunker {
                 }
                 scanned = data.len();
                 if data.len() > self.cap {
+                    ctx.next_ord = first_line;
                     ctx.problem(
                         codes::TOO_LARGE,
                         Pos::Line(first_line),
@@ -363,6 +379,7 @@ impl BulkPairing {
             if r.is_empty() {
                 continue;
             }
+            ctx.next_ord = this_line;
             if let Some(exp) = self.expecting.take() {
                 if let Some((index, id)) = exp.meta {
                     let mut push = |s: Option<String>| {
@@ -377,6 +394,7 @@ impl BulkPairing {
                     recs.push(Rec {
                         range: r,
                         pos: this_line,
+                        ord: this_line,
                         hit: false,
                         index,
                         id,
@@ -637,7 +655,7 @@ impl Builder {
         }
     }
 
-    fn push(&mut self, text: &[u8], pos: u64, hit: bool, blank: bool) {
+    fn push(&mut self, text: &[u8], pos: u64, ord: u64, hit: bool, blank: bool) {
         let c = &mut self.chunk;
         let start = c.data.len();
         c.data.extend_from_slice(text);
@@ -647,6 +665,7 @@ impl Builder {
         c.recs.get_or_insert_with(Vec::new).push(Rec {
             range: start..c.data.len(),
             pos,
+            ord,
             hit,
             index: None,
             id: None,
@@ -753,7 +772,7 @@ fn read_values(ctx: &mut Ctx<'_>, r: &mut dyn Read) -> (Option<io::Error>, u64) 
                             let text = &w.buf[w.pos..w.pos + len];
                             if text[0] == b'{' {
                                 let hit = *hits.get_or_insert_with(|| is_hit(text, &mut side));
-                                out.push(text, line, hit, scan.saw_comment);
+                                out.push(text, line, ctx.take_ord(), hit, scan.saw_comment);
                             } else {
                                 ctx.problem(
                                     codes::NOT_AN_OBJECT,
@@ -794,7 +813,7 @@ fn read_values(ctx: &mut Ctx<'_>, r: &mut dyn Read) -> (Option<io::Error>, u64) 
                                     ),
                                 );
                             } else {
-                                out.push(text, line, false, saw_comment);
+                                out.push(text, line, ctx.take_ord(), false, saw_comment);
                             }
                         }
                         w.consume(len);
@@ -916,7 +935,7 @@ fn split_response(
                     "hit larger than the record cap; skipped",
                 );
             } else {
-                out.push(hit, line_at, true, blank);
+                out.push(hit, line_at, ctx.take_ord(), true, blank);
             }
         } else {
             ctx.problem(
@@ -1013,7 +1032,8 @@ fn read_evtx(ctx: &mut Ctx<'_>, body: &mut dyn Read, compressed: bool) {
                 "EVTX record larger than the record cap; skipped",
             );
         } else {
-            out.push(text, record, false, false);
+            let ord = ctx.take_ord();
+            out.push(text, record, ord, false, false);
         }
         if out.full() && !out.flush(ctx) {
             return ControlFlow::Break(());

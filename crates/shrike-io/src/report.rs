@@ -121,17 +121,28 @@ impl fmt::Display for Problem {
     }
 }
 
+/// Where a problem belongs in the input's stream: the ordinal of the record it concerns (or
+/// precedes) and the phase that found it (0 reading, 1 checking, 2 the consumer, 3 the
+/// consumer without a record). Sorting a batch's problems by it gives input order however
+/// the input was cut into batches.
+pub(crate) type Order = (u64, u8);
+
 /// The problems found while reading one batch of records; merged into an [`InputReport`]
 /// in input order, so reports are deterministic however many threads read.
 #[derive(Debug, Default)]
 pub struct Problems {
-    pub(crate) list: Vec<Problem>,
+    pub(crate) list: Vec<(Order, Problem)>,
+    cursor: u64,
 }
 
 impl Problems {
-    /// Records a problem.
+    /// Records a problem, after those of the last record rejected.
     pub fn push(&mut self, problem: Problem) {
-        self.list.push(problem);
+        self.list.push(((self.cursor, 3), problem));
+    }
+
+    pub(crate) fn push_at(&mut self, order: Order, problem: Problem) {
+        self.list.push((order, problem));
     }
 
     /// Records that a record was rejected by the consumer (e.g. its JSON did not parse).
@@ -141,18 +152,20 @@ impl Problems {
         code: &'static str,
         message: impl Into<String>,
     ) {
-        self.push(Problem::error(code, record.location(), message));
+        self.cursor = record.ord;
+        self.push_at(
+            (record.ord, 2),
+            Problem::error(code, record.location(), message),
+        );
     }
 
     /// Records a `serde_json` parse failure of a record, classified as
     /// [`codes::TOO_DEEP`] (serde_json's recursion limit) or [`codes::MALFORMED_JSON`].
     pub fn json_error(&mut self, record: &crate::Record<'_>, err: &serde_json::Error) {
         let (code, message) = classify_json_error(err);
-        self.push(Problem::error(
-            code,
-            record.location_at_line_offset(err.line()),
-            message,
-        ));
+        self.cursor = record.ord;
+        let location = record.location_at_line_offset(err.line());
+        self.push_at((record.ord, 2), Problem::error(code, location, message));
     }
 
     /// How many problems were recorded.
@@ -165,9 +178,9 @@ impl Problems {
         self.list.is_empty()
     }
 
-    /// The recorded problems.
-    pub fn as_slice(&self) -> &[Problem] {
-        &self.list
+    /// The recorded problems, in the order they were recorded.
+    pub fn iter(&self) -> impl Iterator<Item = &Problem> {
+        self.list.iter().map(|(_, p)| p)
     }
 }
 
@@ -266,10 +279,10 @@ impl InputReport {
         }
     }
 
-    /// Adds a batch's problems, ordered by position (stable for equal positions).
+    /// Adds a batch's problems, in input order.
     pub fn absorb(&mut self, problems: &mut Problems) {
-        problems.list.sort_by_key(|p| p.location.pos.number());
-        for p in problems.list.drain(..) {
+        problems.list.sort_by_key(|(order, _)| *order);
+        for (_, p) in problems.list.drain(..) {
             self.push(p);
         }
     }
@@ -391,11 +404,11 @@ mod tests {
     }
 
     #[test]
-    fn absorb_orders_by_position() {
+    fn absorb_orders_by_stream_position() {
         let mut r = InputReport::new(10);
         let mut ps = Problems::default();
-        ps.push(p(9));
-        ps.push(p(3));
+        ps.push_at((5, 1), p(9));
+        ps.push_at((2, 0), p(3));
         r.absorb(&mut ps);
         let lines: Vec<_> = r.messages().iter().map(|m| m.location.pos).collect();
         assert_eq!(lines, vec![Pos::Line(3), Pos::Line(9)]);
