@@ -172,6 +172,8 @@ struct Parser<'t> {
     /// Positions where peggy's cache already holds a `Space` / `Literal` result.
     space_tried: Vec<bool>,
     literal_tried: Vec<bool>,
+    /// The last literal scanned: (start, result, end).
+    literal_cache: Option<(usize, Option<Value>, usize)>,
     depth: usize,
     max_depth: usize,
     allow_leading_wildcards: bool,
@@ -190,6 +192,7 @@ impl<'t> Parser<'t> {
             expected: Vec::new(),
             space_tried: vec![false; text.len() + 1],
             literal_tried: vec![false; text.len() + 1],
+            literal_cache: None,
             depth: 0,
             max_depth: options.max_depth,
             allow_leading_wildcards: options.allow_leading_wildcards,
@@ -628,10 +631,7 @@ impl<'t> Parser<'t> {
         let first_try = !self.literal_tried[self.pos];
         self.literal_tried[self.pos] = true;
         self.silent += 1;
-        let v = match self.quoted_string() {
-            Some(v) => Some(v),
-            None => self.unquoted_literal(),
-        };
+        let v = self.quoted_or_unquoted();
         self.silent -= 1;
         if v.is_none() && first_try {
             self.fail(Expected::Literal);
@@ -646,10 +646,7 @@ impl<'t> Parser<'t> {
             return None;
         }
         self.silent += 1;
-        let v = match self.quoted_string() {
-            Some(v) => Some(v),
-            None => self.unquoted_literal(),
-        };
+        let v = self.quoted_or_unquoted();
         self.silent -= 1;
         match v {
             Some(v) => {
@@ -666,6 +663,29 @@ impl<'t> Parser<'t> {
                 None
             }
         }
+    }
+
+    /// `QuotedString / UnquotedLiteral`, the body of both `Literal` and `Value`.
+    ///
+    /// The grammar tries a field name up to three times at the start of every expression
+    /// (nested query, range, field match) and then maybe as a free-text value; like peggy's
+    /// rule cache, the last result is remembered so the text is scanned once. The scan is
+    /// silent and marks the same `Space` positions every time, so reusing it changes nothing
+    /// but the speed.
+    fn quoted_or_unquoted(&mut self) -> Option<Value> {
+        let start = self.pos;
+        if let Some((at, result, end)) = &self.literal_cache {
+            if *at == start {
+                self.pos = *end;
+                return result.clone();
+            }
+        }
+        let result = match self.quoted_string() {
+            Some(v) => Some(v),
+            None => self.unquoted_literal(),
+        };
+        self.literal_cache = Some((start, result.clone(), self.pos));
+        result
     }
 
     /// `QuotedString = '"' QuotedCharacter* '"'`
