@@ -175,8 +175,9 @@ pub fn check_text(path: &Path, text: String) -> RuleCheck {
     if !diags.is_empty() {
         return check.fail(diags);
     }
-    match language_support(&rule) {
-        Support::Eql => {}
+    let language = match language_support(&rule) {
+        Support::Eql => Language::Eql,
+        Support::Kql => Language::Kql,
         Support::Unsupported(reason) => return check.unsupported(reason),
         Support::Mismatch(message) => {
             return check.fail(vec![Diagnostic::error(
@@ -185,25 +186,48 @@ pub fn check_text(path: &Path, text: String) -> RuleCheck {
             )
             .with_span(rule_span)])
         }
-    }
+    };
     let Some(query) = &rule.query else {
+        let what = match language {
+            Language::Eql => "EQL",
+            Language::Kql => "KQL",
+        };
         return check.fail(vec![Diagnostic::error(
             codes::MISSING_QUERY,
-            "this EQL rule has no `query`",
+            format!("this {what} rule has no `query`"),
         )
         .with_span(rule_span)]);
     };
-    match shrike_eql::parse(query.get_ref()) {
-        Ok(_) => check,
-        Err(diags) => {
-            let map = StringMap::new(&check.text, query.span(), query.get_ref());
-            let mapped = diags
+    let mut diags = match language {
+        Language::Eql => shrike_eql::parse(query.get_ref()).err(),
+        Language::Kql => shrike_kql::parse(query.get_ref()).err(),
+    }
+    .map(|d| in_file(&check.text, query, d))
+    .unwrap_or_default();
+    // An indicator-match rule's second query, over the indicator index, is KQL too.
+    if let (Some(threat), Some("kuery")) = (&rule.threat_query, rule.threat_language.as_deref()) {
+        if let Err(errs) = shrike_kql::parse(threat.get_ref()) {
+            let errs = errs
                 .into_iter()
-                .map(|d| d.map_spans(|o| map.file_offset(o)))
+                .map(|d| d.with_note("in the rule's `threat_query`"))
                 .collect();
-            check.fail(mapped)
+            diags.extend(in_file(&check.text, threat, errs));
         }
     }
+    if diags.is_empty() {
+        check
+    } else {
+        check.fail(diags)
+    }
+}
+
+/// Moves diagnostics about a query string's value to their place in the rule file.
+fn in_file(text: &str, query: &toml::Spanned<String>, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let map = StringMap::new(text, query.span(), query.get_ref());
+    diags
+        .into_iter()
+        .map(|d| d.map_spans(|o| map.file_offset(o)))
+        .collect()
 }
 
 /// Parses a rule file's TOML into the model; syntax and type errors carry their span.
@@ -239,12 +263,29 @@ fn table_header(text: &str, name: &str) -> Span {
 
 enum Support {
     Eql,
+    Kql,
     Unsupported(String),
     Mismatch(String),
 }
 
+/// The query language of a rule shrike checks.
+#[derive(Clone, Copy)]
+enum Language {
+    Eql,
+    Kql,
+}
+
+/// Rule types whose `query` may be KQL (Kibana's rule schema).
+const KQL_RULE_TYPES: [&str; 5] = [
+    "query",
+    "saved_query",
+    "threshold",
+    "threat_match",
+    "new_terms",
+];
+
 /// Whether shrike can check this rule's query now. Rule types and languages follow
-/// Kibana's schema; only EQL is implemented so far.
+/// Kibana's schema; EQL and KQL queries are checked.
 fn language_support(rule: &Rule) -> Support {
     let rule_type = rule.rule_type.as_deref().unwrap_or_default();
     let language = rule.language.as_deref();
@@ -259,8 +300,10 @@ fn language_support(rule: &Rule) -> Support {
             "machine learning rules need Elastic's anomaly detection jobs; shrike cannot run them"
                 .into(),
         ),
-        (_, Some("kuery")) => Support::Unsupported(format!(
-            "KQL (kuery) queries are not supported yet (rule type `{rule_type}`)"
+        (t, Some("kuery")) if KQL_RULE_TYPES.contains(&t) => Support::Kql,
+        (_, Some("kuery")) => Support::Mismatch(format!(
+            "rule type `{rule_type}` cannot use language `kuery`; KQL is the language of \
+             `query`, `saved_query`, `threshold`, `threat_match` and `new_terms` rules"
         )),
         (_, Some("lucene")) => Support::Unsupported("Lucene query syntax is not supported".into()),
         (_, Some("esql")) => Support::Unsupported("ES|QL queries are not supported".into()),
@@ -346,12 +389,56 @@ mod tests {
     }
 
     #[test]
+    fn kql_rules_are_parsed() {
+        for rule_type in KQL_RULE_TYPES {
+            let c = check(&format!(
+                "{HEADER}type = \"{rule_type}\"\nlanguage = \"kuery\"\nquery = \"a:b\"\n"
+            ));
+            assert_eq!(c.status, Status::Ok, "{rule_type}: {:?}", c.message);
+        }
+        let text = format!(
+            "{HEADER}type = \"query\"\nlanguage = \"kuery\"\nquery = '''\nevent.category: process and\n  process.name: cannot be\n'''\n"
+        );
+        let c = check(&text);
+        assert_eq!(c.status, Status::Error);
+        assert_eq!(c.diagnostics[0].code, "K0001");
+        let rendered = c.render();
+        assert!(rendered.contains("--> rules/x.toml:11:20"), "{rendered}");
+        assert!(
+            rendered.contains("11 |   process.name: cannot be"),
+            "{rendered}"
+        );
+        let c = check(&format!(
+            "{HEADER}type = \"esql\"\nlanguage = \"kuery\"\nquery = \"a\"\n"
+        ));
+        assert_eq!(c.diagnostics[0].code, codes::TYPE_LANGUAGE_MISMATCH);
+    }
+
+    #[test]
+    fn threat_queries_are_parsed_too() {
+        let rule = format!(
+            "{HEADER}type = \"threat_match\"\nlanguage = \"kuery\"\nquery = \"a:b\"\n\
+             threat_language = \"kuery\"\nthreat_query = \"@timestamp >= \\\"now-30d\\\" and x:\"\n"
+        );
+        let c = check(&rule);
+        assert_eq!(c.status, Status::Error, "{:?}", c.message);
+        assert!(c.diagnostics[0]
+            .notes
+            .iter()
+            .any(|n| n.contains("threat_query")));
+        let d = &c.diagnostics[0];
+        assert_eq!(d.span.start, rule.rfind('"').unwrap_or_default());
+        let ok = rule.replace(" and x:", " and x: y");
+        assert_eq!(check(&ok).status, Status::Ok);
+    }
+
+    #[test]
     fn other_languages_are_unsupported_with_a_reason() {
         let c = check(&format!(
-            "{HEADER}type = \"query\"\nlanguage = \"kuery\"\nquery = \"a:b\"\n"
+            "{HEADER}type = \"query\"\nlanguage = \"lucene\"\nquery = \"a:b\"\n"
         ));
         assert_eq!(c.status, Status::Unsupported);
-        assert!(c.message.as_deref().unwrap_or_default().contains("KQL"));
+        assert!(c.message.as_deref().unwrap_or_default().contains("Lucene"));
         let c = check(&format!("{HEADER}type = \"machine_learning\"\n"));
         assert_eq!(c.status, Status::Unsupported);
         let c = check(&format!(

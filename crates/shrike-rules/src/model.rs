@@ -51,6 +51,10 @@ pub struct Rule {
     pub language: Option<String>,
     /// The query, with its position in the file (for diagnostics).
     pub query: Option<Spanned<String>>,
+    /// Indicator-match rules: the KQL (or Lucene) query selecting indicator documents.
+    pub threat_query: Option<Spanned<String>>,
+    /// Language of `threat_query`: `kuery` or `lucene`.
+    pub threat_language: Option<String>,
     /// Index patterns the rule searches.
     pub index: Option<Vec<String>>,
     /// `default` for building-block rules, whose alerts are hidden by default.

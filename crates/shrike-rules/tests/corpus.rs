@@ -1,5 +1,5 @@
 //! The whole detection-rules corpus through `check`: no rule file is an error, every EQL
-//! rule is ok, and every query's offsets map exactly into its file. Skips when the
+//! and KQL rule is ok, and every query's offsets map exactly into its file. Skips when the
 //! `shared/` folder is absent.
 
 use shrike_rules::check::{check_file, Status};
@@ -13,6 +13,7 @@ fn every_corpus_rule_file_checks_without_errors() {
         return;
     };
     let mut eql_ok = 0;
+    let mut kql_ok = 0;
     let mut files = 0;
     let mut problems = Vec::new();
     for found in rule_files(&[dir]) {
@@ -25,12 +26,14 @@ fn every_corpus_rule_file_checks_without_errors() {
         match check.status {
             Status::Error => problems.push(check.render()),
             Status::Ok if check.language.as_deref() == Some("eql") => eql_ok += 1,
-            Status::Ok => problems.push(format!("{}: ok but not EQL", path.display())),
+            Status::Ok if check.language.as_deref() == Some("kuery") => kql_ok += 1,
+            Status::Ok => problems.push(format!("{}: ok but neither EQL nor KQL", path.display())),
             Status::Unsupported => {}
         }
         // Offsets into every query map exactly back into the file.
         let file: RuleFile = toml::from_str(&check.text).expect("rule file parses");
-        if let Some(query) = file.rule.and_then(|r| r.query) {
+        let rule = file.rule.unwrap_or_default();
+        for query in [rule.query, rule.threat_query].into_iter().flatten() {
             let map = StringMap::new(&check.text, query.span(), query.get_ref());
             if !map.is_exact() {
                 problems.push(format!("{}: query offsets not exact", path.display()));
@@ -40,4 +43,5 @@ fn every_corpus_rule_file_checks_without_errors() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
     assert!(files > 2000, "found only {files} rule files");
     assert_eq!(eql_ok, 1081, "EQL rules checked ok");
+    assert_eq!(kql_ok, 792, "KQL rules checked ok");
 }
