@@ -1,16 +1,12 @@
 //! The hook for Windows event logs. shrike-io recognises EVTX files by their magic bytes
-//! (`ElfFile\0`, also inside gzip/zstd) and hands them to a decoder plugged in by the
-//! caller, so this crate does not depend on the EVTX reader and its ECS mapping.
+//! (`ElfFile\0`, also inside gzip/zstd or on stdin) and hands them to a decoder plugged into
+//! the [`Reader`](crate::Reader), so the reading and ECS mapping of EVTX live elsewhere
+//! (`shrike-evtx`, wired in by the default `evtx` feature, see [`builtin_decoder`]).
 
-use std::io::{Read, Seek};
 use std::ops::ControlFlow;
+use std::path::Path;
 
-/// A readable, seekable input (EVTX readers need to seek between chunks).
-pub trait ReadSeek: Read + Seek {}
-
-impl<T: Read + Seek> ReadSeek for T {}
-
-/// One decoded event record.
+/// One decoded event's document.
 #[derive(Clone, Debug, PartialEq)]
 pub enum EvtxItem {
     /// The event as a JSON value (e.g. already mapped to ECS).
@@ -19,15 +15,103 @@ pub enum EvtxItem {
     Json(String),
 }
 
+/// One decoded event.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EvtxEvent {
+    /// The record's number in the file.
+    pub record: u64,
+    /// The index the event belongs to (from the mapping, e.g.
+    /// `logs-system.security-default`), if any; the command line's `INDEX=FILE` overrides it.
+    pub index: Option<String>,
+    /// The document.
+    pub item: EvtxItem,
+}
+
+/// A part of an EVTX file that could not be read (skipped).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EvtxDamage {
+    /// The record's number, when known.
+    pub record: Option<u64>,
+    /// What was skipped and why.
+    pub message: String,
+}
+
 /// Decodes EVTX files into JSON documents.
 pub trait EvtxDecoder: Send + Sync {
-    /// Decodes every record of `input`, in file order, calling `emit` with the record's
-    /// number (`EventRecordID`) and the document or a message saying why that record could
-    /// not be read. Stop when `emit` breaks. An `Err` means the file as a whole could not be
-    /// read (records emitted before it are kept).
+    /// Decodes every record of the EVTX file at `path`, in file order, handing each event
+    /// or damaged part to `emit`; stop when `emit` breaks. An `Err` means the file as a whole
+    /// could not be read (what was emitted before it is kept). `path` is the input itself, or
+    /// a temporary copy when the input came compressed or on stdin; `name` is the input's
+    /// display name, for documents that record the file they came from.
     fn decode(
         &self,
-        input: &mut dyn ReadSeek,
-        emit: &mut dyn FnMut(u64, Result<EvtxItem, String>) -> ControlFlow<()>,
+        path: &Path,
+        name: &str,
+        emit: &mut dyn FnMut(Result<EvtxEvent, EvtxDamage>) -> ControlFlow<()>,
     ) -> Result<(), String>;
+}
+
+/// The EVTX decoder of `shrike-evtx` with its built-in ECS mapping.
+#[cfg(feature = "evtx")]
+pub fn builtin_decoder() -> std::sync::Arc<dyn EvtxDecoder> {
+    static BUILTIN: std::sync::OnceLock<std::sync::Arc<dyn EvtxDecoder>> =
+        std::sync::OnceLock::new();
+    BUILTIN
+        .get_or_init(|| {
+            std::sync::Arc::new(Builtin(shrike_evtx::EvtxReader::with_builtin_mapping(
+                shrike_evtx::ReadOptions::default(),
+            )))
+        })
+        .clone()
+}
+
+/// Adapts [`shrike_evtx::EvtxReader`] to [`EvtxDecoder`].
+#[cfg(feature = "evtx")]
+struct Builtin(shrike_evtx::EvtxReader);
+
+#[cfg(feature = "evtx")]
+impl EvtxDecoder for Builtin {
+    fn decode(
+        &self,
+        path: &Path,
+        name: &str,
+        emit: &mut dyn FnMut(Result<EvtxEvent, EvtxDamage>) -> ControlFlow<()>,
+    ) -> Result<(), String> {
+        use shrike_evtx::{DamageKind, Item};
+        let spooled = path.to_string_lossy() != name;
+        self.0
+            .read_file(path, |item| match item {
+                Item::Event(mut e) => {
+                    // A temporary copy's path means nothing to the user: name the input.
+                    if spooled {
+                        if let Some(p) = e.doc.pointer_mut("/log/file/path") {
+                            *p = serde_json::Value::String(name.to_string());
+                        }
+                    }
+                    emit(Ok(EvtxEvent {
+                        record: e.location.record_number,
+                        index: e.index,
+                        item: EvtxItem::Value(e.doc),
+                    }))
+                }
+                Item::Damage(d) => {
+                    let what = match d.kind {
+                        DamageKind::Chunk => "damaged chunk skipped",
+                        DamageKind::Record => "damaged record skipped",
+                        DamageKind::Panic => "parser failure, skipped",
+                    };
+                    let mut message = String::new();
+                    if let Some(c) = d.chunk {
+                        message.push_str(&format!("chunk {c}: "));
+                    }
+                    message.push_str(&format!("{what}: {}", d.message));
+                    emit(Err(EvtxDamage {
+                        record: d.record_number,
+                        message,
+                    }))
+                }
+            })
+            .map(|_| ())
+            .map_err(|e| e.message)
+    }
 }

@@ -41,7 +41,9 @@
 //!   responses (`hits.hits`, or an EQL response's `hits.events`), documents one after
 //!   another;
 //! * each of these gzip- or zstd-compressed (by magic bytes, multi-member gzip included);
-//! * EVTX (`ElfFile\0`), decoded by the [`EvtxDecoder`] plugged into the [`Reader`].
+//! * EVTX (`ElfFile\0`), decoded by the [`EvtxDecoder`] plugged into the [`Reader`]
+//!   (with the default `evtx` feature, [`Reader::default`] plugs in `shrike-evtx` with its
+//!   built-in ECS mapping; the event's index comes from that mapping).
 //!
 //! A [`Record`] is the document's JSON text (borrowed from the reader's buffer), its file
 //! and line (or EVTX record number), its index and its id. The index given on the command
@@ -84,7 +86,9 @@ pub mod sort;
 mod spec;
 
 pub use chunk::{Batch, Record};
-pub use evtx::{EvtxDecoder, EvtxItem, ReadSeek};
+#[cfg(feature = "evtx")]
+pub use evtx::builtin_decoder;
+pub use evtx::{EvtxDamage, EvtxDecoder, EvtxEvent, EvtxItem};
 pub use location::{Location, Pos};
 pub use pipeline::Reader;
 pub use report::{

@@ -18,7 +18,7 @@ use crate::spec::Source;
 use crate::{ReadOptions, Record};
 
 /// Reads inputs into records. Cheap to build; holds the options and the EVTX decoder.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Reader {
     opts: ReadOptions,
     evtx: Option<Arc<dyn EvtxDecoder>>,
@@ -33,6 +33,12 @@ impl std::fmt::Debug for Reader {
     }
 }
 
+impl Default for Reader {
+    fn default() -> Self {
+        Reader::new(ReadOptions::default())
+    }
+}
+
 /// Per-input bookkeeping on the consuming side.
 #[derive(Default)]
 struct Tally {
@@ -41,9 +47,20 @@ struct Tally {
 }
 
 impl Reader {
-    /// A reader with these options and no EVTX decoder.
+    /// A reader with these options and, with the `evtx` feature (on by default), the
+    /// built-in EVTX decoder.
     pub fn new(opts: ReadOptions) -> Self {
-        Reader { opts, evtx: None }
+        #[cfg(feature = "evtx")]
+        let evtx = Some(crate::evtx::builtin_decoder());
+        #[cfg(not(feature = "evtx"))]
+        let evtx = None;
+        Reader { opts, evtx }
+    }
+
+    /// Removes the EVTX decoder: EVTX inputs are then reported (`I0011`) and skipped.
+    pub fn without_evtx(mut self) -> Self {
+        self.evtx = None;
+        self
     }
 
     /// Plugs in the decoder for EVTX inputs.

@@ -4,14 +4,14 @@
 
 use std::cell::Cell;
 use std::fs::File;
-use std::io::{self, Cursor, Read, Seek};
+use std::io::{self, Cursor, Read, Write};
 use std::ops::ControlFlow;
 use std::rc::Rc;
 
 use memchr::{memchr, memchr_iter, memrchr};
 
 use crate::chunk::{BufferPool, Chunk, PosKind, Rec};
-use crate::evtx::{EvtxDecoder, EvtxItem, ReadSeek};
+use crate::evtx::{EvtxDecoder, EvtxItem};
 use crate::location::{Location, Pos};
 use crate::open::{decompress, detect, read_head, Counting, Format, SNIFF_BYTES};
 use crate::report::{codes, Problem, Problems};
@@ -672,6 +672,16 @@ impl Builder {
         });
     }
 
+    /// Sets the index of the record pushed last.
+    fn set_last_index(&mut self, index: Option<&str>) {
+        let c = &mut self.chunk;
+        if let (Some(i), Some(rec)) = (index, c.recs.as_mut().and_then(|r| r.last_mut())) {
+            let start = c.strings.len();
+            c.strings.push_str(i);
+            rec.index = Some(start..c.strings.len());
+        }
+    }
+
     fn full(&self) -> bool {
         self.chunk.data.len() >= self.limit
     }
@@ -975,23 +985,22 @@ fn read_evtx(ctx: &mut Ctx<'_>, body: &mut dyn Read, compressed: bool) {
         );
         return;
     };
-    let mut input: Box<dyn ReadSeek> = match (&ctx.source.path, compressed) {
-        (InputPath::Path(p), false) => match File::open(p) {
-            Ok(f) => Box::new(f),
-            Err(e) => {
-                ctx.problem(codes::UNREADABLE, Pos::File, format!("cannot reopen: {e}"));
-                return;
-            }
-        },
-        // Decoders seek: spool stdin or decompressed data to an anonymous temporary file.
+    // Decoders read files: hand them the input itself, or a temporary copy of stdin or of
+    // decompressed data (removed when done).
+    let spooled;
+    let path: &std::path::Path = match (&ctx.source.path, compressed) {
+        (InputPath::Path(p), false) => p,
         _ => {
-            let spooled = tempfile::tempfile().and_then(|mut f| {
+            let copy = tempfile::NamedTempFile::new().and_then(|mut f| {
                 io::copy(body, &mut f)?;
-                f.rewind()?;
+                f.flush()?;
                 Ok(f)
             });
-            match spooled {
-                Ok(f) => Box::new(f),
+            match copy {
+                Ok(f) => {
+                    spooled = f;
+                    spooled.path()
+                }
                 Err(e) => {
                     ctx.problem(
                         codes::UNREADABLE,
@@ -1006,34 +1015,41 @@ fn read_evtx(ctx: &mut Ctx<'_>, body: &mut dyn Read, compressed: bool) {
     let mut out = Builder::new(ctx, PosKind::Record);
     let mut json = Vec::new();
     let cap = ctx.opts.max_record_bytes;
-    let result = decoder.decode(&mut *input, &mut |record, item| {
-        let text: &[u8] = match &item {
-            Ok(EvtxItem::Value(v)) => {
+    let name = ctx.source.name.clone();
+    let result = decoder.decode(path, &name, &mut |item| {
+        let event = match item {
+            Ok(e) => e,
+            Err(damage) => {
+                let pos = damage.record.map_or(Pos::File, Pos::Record);
+                ctx.problem(codes::EVTX, pos, damage.message);
+                return ControlFlow::Continue(());
+            }
+        };
+        let text: &[u8] = match &event.item {
+            EvtxItem::Value(v) => {
                 json.clear();
-                if serde_json::to_writer(&mut json, v).is_err() {
+                if let Err(e) = serde_json::to_writer(&mut json, v) {
+                    ctx.problem(
+                        codes::EVTX,
+                        Pos::Record(event.record),
+                        format!("cannot serialise the event: {e}"),
+                    );
                     return ControlFlow::Continue(());
                 }
                 &json
             }
-            Ok(EvtxItem::Json(s)) => s.as_bytes(),
-            Err(msg) => {
-                ctx.problem(
-                    codes::EVTX,
-                    Pos::Record(record),
-                    format!("unreadable EVTX record: {msg}"),
-                );
-                return ControlFlow::Continue(());
-            }
+            EvtxItem::Json(s) => s.as_bytes(),
         };
         if text.len() > cap {
             ctx.problem(
                 codes::TOO_LARGE,
-                Pos::Record(record),
+                Pos::Record(event.record),
                 "EVTX record larger than the record cap; skipped",
             );
         } else {
             let ord = ctx.take_ord();
-            out.push(text, record, ord, false, false);
+            out.push(text, event.record, ord, false, false);
+            out.set_last_index(event.index.as_deref());
         }
         if out.full() && !out.flush(ctx) {
             return ControlFlow::Break(());

@@ -7,8 +7,8 @@ use std::ops::ControlFlow;
 use std::sync::Arc;
 
 use shrike_io::{
-    codes, expand, DefaultIndex, EvtxDecoder, EvtxItem, InputReport, InputSpec, ReadOptions,
-    ReadSeek, Source,
+    codes, expand, DefaultIndex, EvtxDamage, EvtxDecoder, EvtxEvent, EvtxItem, InputReport,
+    InputSpec, ReadOptions, Source,
 };
 use support::{gzip, read, read_with, write, zstd};
 
@@ -316,23 +316,32 @@ struct FakeEvtx;
 impl EvtxDecoder for FakeEvtx {
     fn decode(
         &self,
-        input: &mut dyn ReadSeek,
-        emit: &mut dyn FnMut(u64, Result<EvtxItem, String>) -> ControlFlow<()>,
+        path: &std::path::Path,
+        _name: &str,
+        emit: &mut dyn FnMut(Result<EvtxEvent, EvtxDamage>) -> ControlFlow<()>,
     ) -> Result<(), String> {
-        let mut text = String::new();
-        input.read_to_string(&mut text).map_err(|e| e.to_string())?;
+        let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
         let body = text.strip_prefix("ElfFile\0").ok_or("bad magic")?;
         for (i, line) in body.lines().enumerate() {
+            let record = 100 + i as u64;
             let item = if line == "broken" {
-                Err("bad record".to_string())
-            } else if i % 2 == 0 {
-                serde_json::from_str(line)
-                    .map(EvtxItem::Value)
-                    .map_err(|e| e.to_string())
+                Err(EvtxDamage {
+                    record: Some(record),
+                    message: "bad record".to_string(),
+                })
             } else {
-                Ok(EvtxItem::Json(line.to_string()))
+                let item = if i % 2 == 0 {
+                    EvtxItem::Value(serde_json::from_str(line).map_err(|e| e.to_string())?)
+                } else {
+                    EvtxItem::Json(line.to_string())
+                };
+                Ok(EvtxEvent {
+                    record,
+                    index: (i == 0).then(|| "logs-system.security-default".to_string()),
+                    item,
+                })
             };
-            if emit(100 + i as u64, item).is_break() {
+            if emit(item).is_break() {
                 break;
             }
         }
@@ -356,16 +365,16 @@ fn evtx_is_routed_to_the_plugged_decoder() {
     assert_eq!(
         o.records,
         [
-            "Security.evtx#100 {\"event\":{\"code\":\"4688\"}}",
+            "Security.evtx#100 index=logs-system.security-default {\"event\":{\"code\":\"4688\"}}",
             "Security.evtx#101 {\"event\":{\"code\":\"4624\"}}",
-            "Security.evtx.zst#100 {\"event\":{\"code\":\"4688\"}}",
+            "Security.evtx.zst#100 index=logs-system.security-default {\"event\":{\"code\":\"4688\"}}",
             "Security.evtx.zst#101 {\"event\":{\"code\":\"4624\"}}"
         ]
     );
     assert_eq!(o.count(codes::EVTX), 2);
     assert!(
         o.report
-            .contains("Security.evtx#102: error[I0012]: unreadable EVTX record: bad record"),
+            .contains("Security.evtx#102: error[I0012]: bad record"),
         "{}",
         o.report
     );
@@ -407,4 +416,72 @@ fn elasticsearch_spec_data_files() {
         total += o.records.len();
     }
     assert!(total > 100, "{total}");
+}
+
+#[test]
+fn real_evtx_files_through_the_builtin_decoder() {
+    let Some(dir) = shrike_testkit::shared_or_skip(
+        "samples/evtx/parser-samples",
+        "real_evtx_files_through_the_builtin_decoder",
+    ) else {
+        return;
+    };
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "evtx"))
+        .collect();
+    files.sort();
+    let Some(first) = files.first() else {
+        eprintln!("SKIP: no .evtx file in {}", dir.display());
+        return;
+    };
+    // The same log plain and zstd-compressed (spooled to a temporary file): same events.
+    let tmp = tempfile::tempdir().unwrap();
+    let raw = std::fs::read(first).unwrap();
+    write(tmp.path(), "copy.evtx.zst", &zstd(&raw));
+    let sources = [
+        Source::file(first),
+        Source::file(tmp.path().join("copy.evtx.zst")),
+    ];
+    let mut report = InputReport::default();
+    let mut docs: Vec<(String, Option<String>, String)> = Vec::new();
+    shrike_io::Reader::default().for_each(&sources, &mut report, |rec, _| {
+        docs.push((
+            rec.file.to_string(),
+            rec.index.map(str::to_string),
+            rec.json.to_string(),
+        ));
+        ControlFlow::Continue(())
+    });
+    let (a, b): (Vec<_>, Vec<_>) = docs.iter().partition(|d| d.0 == sources[0].name.as_ref());
+    assert!(
+        !a.is_empty(),
+        "no events from {}: {}",
+        first.display(),
+        report.render()
+    );
+    assert_eq!(a.len(), b.len(), "{}", report.render());
+    for (x, y) in a.iter().zip(&b) {
+        // Identical but for the file they name.
+        let y_as_x = y.2.replace(
+            &serde_json::to_string(sources[1].name.as_ref()).unwrap(),
+            &serde_json::to_string(sources[0].name.as_ref()).unwrap(),
+        );
+        assert_eq!((&x.1, &x.2), (&y.1, &y_as_x));
+        let yv: serde_json::Value = serde_json::from_str(&y.2).unwrap();
+        if let Some(path) = yv.pointer("/log/file/path") {
+            assert_eq!(
+                path,
+                sources[1].name.as_ref(),
+                "the input, not the spooled copy"
+            );
+        }
+        let v: serde_json::Value = serde_json::from_str(&x.2).unwrap();
+        assert!(
+            v.get("@timestamp").is_some() || v.get("Event").is_some(),
+            "{}",
+            x.2
+        );
+    }
 }

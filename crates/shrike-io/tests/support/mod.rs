@@ -83,7 +83,7 @@ pub fn read_with(
     evtx: Option<Arc<dyn EvtxDecoder>>,
     dir: &Path,
 ) -> Outcome {
-    let mut reader = Reader::new(opts.clone());
+    let mut reader = Reader::new(opts.clone()).without_evtx();
     if let Some(d) = &evtx {
         reader = reader.with_evtx(d.clone());
     }
@@ -101,7 +101,7 @@ pub fn read_with(
         o.threads = threads;
         o.chunk_bytes = chunk;
         o.chunks_in_flight = 2;
-        let mut reader = Reader::new(o);
+        let mut reader = Reader::new(o).without_evtx();
         if let Some(d) = &evtx {
             reader = reader.with_evtx(d.clone());
         }
