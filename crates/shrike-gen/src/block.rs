@@ -349,7 +349,7 @@ impl<'w> Gen<'w> {
                     _ => self.account_change(h, t),
                 }
             }
-            Os::Linux => match self.rng.weighted(&[30, 55, 8]) {
+            Os::Linux => match self.rng.weighted(&[30, 55, 3]) {
                 0 => self.run_random(h, t),
                 1 => self.resident_activity(h, t),
                 _ => self.ssh_session(h, t),
@@ -448,6 +448,36 @@ impl<'w> Gen<'w> {
         me
     }
 
+    /// The auth log lines of a sudo run: the command line, sometimes after a mistyped password.
+    fn sudo_log(&mut self, h: u32, sudo: PRef, t: i64) {
+        let host = &self.w.hosts[h as usize];
+        let p = self.w.proc(h, sudo, &self.procs);
+        let user = host.accounts[p.user as usize].name.clone();
+        let cwd = p.cwd.clone();
+        let rest = p.cmd.strip_prefix("sudo ").unwrap_or(&p.cmd);
+        let command = format!("/usr/bin/{rest}");
+        if self.rng.chance(0.02) {
+            let ev = Ev::Sudo {
+                user: &user,
+                ok: false,
+                command: &command,
+                cwd: &cwd,
+            };
+            self.emit(h, t - 2_500, &ev, false);
+        }
+        self.emit(
+            h,
+            t,
+            &Ev::Sudo {
+                user: &user,
+                ok: true,
+                command: &command,
+                cwd: &cwd,
+            },
+            false,
+        );
+    }
+
     fn resident_activity(&mut self, h: u32, t: i64) {
         let host = &self.w.hosts[h as usize];
         let active: Vec<u32> = host
@@ -541,7 +571,10 @@ impl<'w> Gen<'w> {
                     return;
                 }
                 if let Some(p) = catalog::program(os, child) {
-                    self.run(h, p, Some(me), t, depth + 1);
+                    let kid = self.run(h, p, Some(me), t, depth + 1);
+                    if child == "sudo" && self.w.hosts[h as usize].security_log {
+                        self.sudo_log(h, kid, t);
+                    }
                 }
             }
         }

@@ -134,7 +134,9 @@ fn every_document_has_the_common_fields_with_ecs_types() {
         assert_eq!(s(d, "event.dataset"), ds, "{d}");
         assert_eq!(s(d, "data_stream.type"), "logs");
         assert_eq!(s(d, "event.kind"), "event");
-        assert!(!s(d, "event.action").is_empty(), "{d}");
+        // The System integration sets no action on sudo's COMMAND= lines.
+        let sudo_command = ds == "system.auth" && s(d, "process.name") == "sudo";
+        assert!(sudo_command || !s(d, "event.action").is_empty(), "{d}");
         for f in ["event.category", "event.type"] {
             let arr = get(d, f)
                 .and_then(Value::as_array)
@@ -435,6 +437,85 @@ fn openssl(d: &Value) -> bool {
         && num(d, "process.args_count") >= 4
 }
 
+/// Stage 2 of the demo rule "Scheduled Task Written after an Inbound RPC Connection".
+fn task_file(d: &Value) -> bool {
+    has(d, "event.category", "file")
+        && !has(d, "event.type", "deletion")
+        && lower(d, "file.path").starts_with(r"c:\windows\system32\tasks\")
+}
+
+/// Demo rule "PowerShell with an Encoded Command".
+fn encoded_ps_demo(d: &Value) -> bool {
+    process_start(d)
+        && has(d, "process.name", "powershell.exe")
+        && ["-enc", "-encodedcommand", "-e", "/enc"]
+            .iter()
+            .any(|a| has(d, "process.args", a))
+        && s(d, "process.command_line").chars().count() > 200
+}
+
+/// Demo rule "Command Shell Spawned by an Office Application".
+fn office_shell(d: &Value) -> bool {
+    process_start(d)
+        && has(d, "host.os.type", "windows")
+        && ["winword.exe", "excel.exe", "powerpnt.exe", "outlook.exe"]
+            .iter()
+            .any(|p| has(d, "process.parent.name", p))
+        && [
+            "cmd.exe",
+            "powershell.exe",
+            "pwsh.exe",
+            "wscript.exe",
+            "cscript.exe",
+        ]
+        .iter()
+        .any(|p| has(d, "process.name", p))
+}
+
+/// Stage 1 of the demo rule "Reverse Shell Activity".
+fn shell_net(d: &Value) -> bool {
+    has(d, "event.category", "network")
+        && has(d, "event.type", "start")
+        && ["bash", "sh", "zsh", "dash"].contains(&s(d, "process.name"))
+        && !s(d, "destination.ip").is_empty()
+        && !s(d, "destination.ip").starts_with("127.")
+        && s(d, "destination.ip") != "::1"
+}
+
+/// Stage 2 of "Reverse Shell Activity".
+fn recon(d: &Value) -> bool {
+    process_start(d) && ["id", "whoami", "uname", "hostname"].contains(&s(d, "process.name"))
+}
+
+/// Demo rule "Whoami Execution (KQL)".
+fn whoami(d: &Value) -> bool {
+    process_start(d) && ["whoami", "whoami.exe"].contains(&s(d, "process.name"))
+}
+
+/// One step of the demo rule "Repeated sudo Failures".
+fn sudo_failure(d: &Value) -> bool {
+    has(d, "event.category", "authentication")
+        && s(d, "process.name") == "sudo"
+        && s(d, "event.outcome") == "failure"
+}
+
+/// Hosts and users with 3 sudo failures within a minute.
+fn sudo_runs(docs: &[&Value]) -> usize {
+    let mut by: HashMap<(String, String), Vec<i64>> = HashMap::new();
+    for d in docs.iter().filter(|d| sudo_failure(d)) {
+        by.entry((s(d, "host.id").into(), s(d, "user.name").into()))
+            .or_default()
+            .push(ts(d));
+    }
+    by.into_values()
+        .filter(|t| {
+            let mut t = t.clone();
+            t.sort_unstable();
+            t.windows(3).any(|w| w[2] - w[0] <= 60_000)
+        })
+        .count()
+}
+
 /// "AWS CloudTrail Log Deleted".
 fn trail_deleted(d: &Value) -> bool {
     s(d, "data_stream.dataset") == "aws.cloudtrail"
@@ -446,13 +527,13 @@ fn trail_deleted(d: &Value) -> bool {
 #[test]
 fn planted_attacks_match_their_rules_and_benign_events_do_not() {
     let config = Config {
-        attacks: Attacks::Count(12),
+        attacks: Attacks::Count(18),
         disorder: 0.05,
         ..cfg(16_000)
     };
     let (out, summary) = run(&config);
     let all = docs(&out);
-    assert_eq!(summary.planted.len(), 12, "{}", summary.describe());
+    assert_eq!(summary.planted.len(), 18, "{}", summary.describe());
     assert_eq!(summary.skipped_attacks, 0);
     let by_id: HashMap<&str, (usize, &Value)> = all
         .iter()
@@ -491,8 +572,26 @@ fn planted_attacks_match_their_rules_and_benign_events_do_not() {
                     by_id[s(net, "event.id")].0 < by_id[s(reg, "event.id")].0,
                     "stages in order"
                 );
+                let file = evs.iter().find(|d| task_file(d)).expect("demo stage 2");
+                assert_eq!(s(net, "process.entity_id"), s(file, "process.entity_id"));
+                assert!((1..60_000).contains(&(ts(file) - ts(net))));
             }
-            "encoded_powershell" => assert!(any(encoded_ps)),
+            "encoded_powershell" => assert!(any(encoded_ps) && any(encoded_ps_demo)),
+            "office_child_shell" => assert!(any(office_shell)),
+            "reverse_shell" => {
+                let net = evs.iter().find(|d| shell_net(d)).expect("stage 1");
+                let kids: Vec<&&Value> = evs
+                    .iter()
+                    .filter(|d| {
+                        recon(d) && s(d, "process.parent.entity_id") == s(net, "process.entity_id")
+                    })
+                    .collect();
+                assert_eq!(kids.len(), 3);
+                assert!(kids.iter().all(|k| s(k, "host.id") == s(net, "host.id")
+                    && (0..10_000).contains(&(ts(k) - ts(net)))));
+                assert!(any(whoami));
+            }
+            "sudo_bruteforce" => assert_eq!(sudo_runs(&evs), 1),
             "lsass_access" => assert!(any(lsass)),
             "shadow_copy_delete" => assert!(any(vssadmin)),
             "openssl_passwd" => assert!(any(openssl)),
@@ -521,10 +620,20 @@ fn planted_attacks_match_their_rules_and_benign_events_do_not() {
         ("openssl", openssl),
         ("trail deleted", trail_deleted),
         ("task cache actions", sched_reg),
+        ("task file", task_file),
+        ("encoded powershell (demo)", encoded_ps_demo),
+        ("office child shell", office_shell),
+        ("shell connecting out", shell_net),
+        ("whoami", whoami),
     ] {
         let hits: Vec<&&Value> = benign.iter().filter(|d| f(d)).collect();
         assert!(hits.is_empty(), "benign event matches {name}: {}", hits[0]);
     }
+    assert_eq!(
+        sudo_runs(&benign),
+        0,
+        "benign sudo failures in a run of three"
+    );
     // ... while they do exercise the rules' fields (realistic evaluation cost).
     assert!(
         benign.iter().filter(|d| sched_net(d)).count() > 20,
@@ -553,15 +662,15 @@ fn planted_attacks_match_their_rules_and_benign_events_do_not() {
     let mut truth = Vec::new();
     summary.write_truth(&mut truth).unwrap();
     let lines = docs(&truth);
-    assert_eq!(lines.len(), 12);
+    assert_eq!(lines.len(), 18);
     assert_eq!(
         lines[0]["event_ids"].as_array().unwrap().len(),
         summary.planted[0].event_ids.len()
     );
-    assert!(lines.iter().all(|l| l["rules"][0]["file"]
-        .as_str()
-        .unwrap()
-        .starts_with("rules/")));
+    assert!(lines.iter().all(|l| {
+        let file = l["rules"][0]["file"].as_str().unwrap();
+        file.starts_with("rules/") || file.starts_with("demo/rules/")
+    }));
 }
 
 #[test]
@@ -678,5 +787,30 @@ fn flatten<'a>(prefix: &str, v: &'a Value, out: &mut Vec<(String, &'a Value)>) {
             }
         }
         other => out.push((prefix.to_string(), other)),
+    }
+}
+
+/// Every rule an attack names exists: demo rules in this repository, Elastic's in the corpus.
+#[test]
+fn named_rules_exist() {
+    let corpus = shrike_testkit::shared_dir().map(|d| d.join("corpus/detection-rules"));
+    for a in shrike_gen::ATTACKS {
+        for (name, file) in a.rules {
+            let path = if file.starts_with("demo/") {
+                shrike_testkit::repo_root().join(file)
+            } else {
+                match &corpus {
+                    Some(c) if c.is_dir() => c.join(file),
+                    _ => continue,
+                }
+            };
+            let text = std::fs::read_to_string(&path)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            assert!(
+                text.contains(&format!("name = \"{name}\"")),
+                "{} is not named {name}",
+                path.display()
+            );
+        }
     }
 }

@@ -218,7 +218,11 @@ pub(crate) fn render(j: &mut Json<'_>, cx: &Cx<'_>, ev: &Ev<'_>) -> bool {
             j.close();
             user(j, cx.host, p.user);
         }
-        Ev::Access { .. } | Ev::Logon(_) | Ev::Account { .. } | Ev::Ssh { .. } => return false,
+        Ev::Access { .. }
+        | Ev::Logon(_)
+        | Ev::Account { .. }
+        | Ev::Ssh { .. }
+        | Ev::Sudo { .. } => return false,
     }
     true
 }

@@ -172,6 +172,73 @@ pub(crate) fn auditd_doc(j: &mut Json<'_>, cx: &Cx<'_>, ev: &Ev<'_>) -> bool {
     true
 }
 
+/// A sudo line of the auth log, as the System integration parses it: a PAM authentication
+/// failure (`authentication` / `authentication_failure`), or the `COMMAND=` line logged once
+/// the user is authorised (a `process` start).
+pub(crate) fn sudo(j: &mut Json<'_>, cx: &Cx<'_>, ev: &Ev<'_>) {
+    let Ev::Sudo {
+        user,
+        ok,
+        command,
+        cwd,
+    } = *ev
+    else {
+        return;
+    };
+    super::preamble(j, cx, "system.auth", &cx.host.frag_agent_beat, ECS);
+    j.open("event");
+    if ok {
+        j.strs("category", &["process"]);
+    } else {
+        j.str("action", "authentication_failure");
+        j.strs("category", &["authentication"]);
+    }
+    j.str("dataset", "system.auth");
+    j.str("id", cx.id);
+    j.time("ingested", cx.ingested);
+    j.str("kind", "event");
+    j.str("module", "system");
+    if !ok {
+        j.str("outcome", "failure");
+    }
+    j.strs("type", if ok { &["start"] } else { &["info"] });
+    j.close();
+    let msg = if ok {
+        format!("{user} : TTY=pts/0 ; PWD={cwd} ; USER=root ; COMMAND={command}")
+    } else {
+        format!("pam_unix(sudo:auth): authentication failure; logname={user} uid=1000 euid=0 tty=/dev/pts/0 ruser={user} rhost=  user={user}")
+    };
+    j.str("message", &msg);
+    j.open("process");
+    j.str("name", "sudo");
+    j.u64("pid", 2_000 + cx.seq % 60_000);
+    j.close();
+    j.open("related");
+    j.strs("hosts", &[&cx.host.name.to_ascii_lowercase()]);
+    j.strs("user", &[user]);
+    j.close();
+    if ok {
+        j.open("system");
+        j.open("auth");
+        j.open("sudo");
+        j.str("command", command);
+        j.str("pwd", cwd);
+        j.str("tty", "pts/0");
+        j.str("user", "root");
+        j.close();
+        j.close();
+        j.close();
+    }
+    j.open("user");
+    if ok {
+        j.open("effective");
+        j.str("name", "root");
+        j.close();
+    }
+    j.str("name", user);
+    j.close();
+}
+
 /// An sshd login line of the auth log.
 pub(crate) fn ssh(j: &mut Json<'_>, cx: &Cx<'_>, ev: &Ev<'_>) {
     let Ev::Ssh {

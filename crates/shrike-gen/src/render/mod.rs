@@ -73,6 +73,14 @@ pub(crate) enum Ev<'a> {
         target: &'a str,
         target_sid: &'a str,
     },
+    /// sudo in the Linux auth log: a PAM authentication failure, or the command line logged
+    /// once authorised.
+    Sudo {
+        user: &'a str,
+        ok: bool,
+        command: &'a str,
+        cwd: &'a str,
+    },
     /// An SSH login recorded in the Linux auth log.
     Ssh {
         user: &'a str,
@@ -123,6 +131,10 @@ pub(crate) fn render(j: &mut Json<'_>, cx: &Cx<'_>, ev: &Ev<'_>, rng: &mut Rng) 
             linux::ssh(j, cx, ev);
             true
         }
+        Ev::Sudo { .. } => {
+            linux::sudo(j, cx, ev);
+            true
+        }
         _ => match cx.host.telemetry {
             Telemetry::Defend => endpoint::render(j, cx, ev),
             Telemetry::Sysmon => sysmon::render(j, cx, ev, rng),
@@ -135,7 +147,7 @@ pub(crate) fn render(j: &mut Json<'_>, cx: &Cx<'_>, ev: &Ev<'_>, rng: &mut Rng) 
 pub(crate) fn dataset(telemetry: Telemetry, ev: &Ev<'_>) -> &'static str {
     match ev {
         Ev::Logon(_) | Ev::Account { .. } => "system.security",
-        Ev::Ssh { .. } => "system.auth",
+        Ev::Ssh { .. } | Ev::Sudo { .. } => "system.auth",
         _ => match telemetry {
             Telemetry::Sysmon => "windows.sysmon_operational",
             Telemetry::Auditd => "auditd_manager.auditd",

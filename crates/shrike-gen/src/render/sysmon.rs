@@ -370,7 +370,7 @@ pub(crate) fn render(j: &mut Json<'_>, cx: &Cx<'_>, ev: &Ev<'_>, rng: &mut Rng) 
                 j.str("TargetUser", r"NT AUTHORITY\SYSTEM");
             });
         }
-        Ev::Logon(_) | Ev::Account { .. } | Ev::Ssh { .. } => return false,
+        Ev::Logon(_) | Ev::Account { .. } | Ev::Ssh { .. } | Ev::Sudo { .. } => return false,
     }
     true
 }

@@ -51,19 +51,32 @@ DETERMINISM
 
 PLANTED ATTACKS (--attacks)
   Planted round robin over these kinds (restrict with --attack-kind), each expected to fire
-  the Elastic rule named (path in elastic/detection-rules):
+  the rules named: shrike's demo rules (demo/rules/... in this repository) and Elastic's
+  (rules/... in elastic/detection-rules):
   remote_scheduled_task  Remote Scheduled Task Creation
-                         rules/windows/lateral_movement_scheduled_task_target.toml
+                           rules/windows/lateral_movement_scheduled_task_target.toml
+                         Scheduled Task Written after an Inbound RPC Connection
+                           demo/rules/windows/lateral_movement_remote_task_then_file.toml
   encoded_powershell     Suspicious Windows Powershell Arguments
-                         rules/windows/execution_windows_powershell_susp_args.toml
+                           rules/windows/execution_windows_powershell_susp_args.toml
+                         PowerShell with an Encoded Command
+                           demo/rules/windows/execution_encoded_powershell.toml
   lsass_access           Suspicious Lsass Process Access (Sysmon hosts)
-                         rules/windows/credential_access_suspicious_lsass_access_generic.toml
+                           rules/windows/credential_access_suspicious_lsass_access_generic.toml
   shadow_copy_delete     Volume Shadow Copy Deleted or Resized via VssAdmin
-                         rules/windows/impact_volume_shadow_copy_deletion_or_resized_via_vssadmin.toml
+                           rules/windows/impact_volume_shadow_copy_deletion_or_resized_via_vssadmin.toml
   openssl_passwd         OpenSSL Password Hash Generation
-                         rules/linux/persistence_openssl_passwd_hash_generation.toml
+                           rules/linux/persistence_openssl_passwd_hash_generation.toml
+  office_child_shell     Command Shell Spawned by an Office Application
+                           demo/rules/windows/execution_shell_spawned_by_office.toml
+  reverse_shell          Reverse Shell Activity
+                           demo/rules/linux/execution_reverse_shell_sequence.toml
+                         Whoami Execution (KQL)
+                           demo/rules/cross-platform/discovery_whoami_kql.toml
+  sudo_bruteforce        Repeated sudo Failures
+                           demo/rules/linux/discovery_repeated_failed_sudo.toml
   cloudtrail_deleted     AWS CloudTrail Log Deleted
-                         rules/integrations/aws/defense_evasion_cloudtrail_logging_deleted.toml
+                           rules/integrations/aws/defense_evasion_cloudtrail_logging_deleted.toml
   A summary of what was planted goes to stderr; --truth FILE writes one JSON line per attack
   with the event.id (and _id) of each planted event.
 
