@@ -2,8 +2,10 @@
 //! rule type and language, and parse its query, with every problem located in the file.
 
 use crate::codes;
-use crate::model::{Rule, RuleFile};
+use crate::load::load;
+use crate::model::{LStr, Language, Rule, RuleFile, RuleType};
 use crate::toml_string::StringMap;
+use crate::validate::validate;
 use shrike_diag::{Diagnostic, LineIndex, Span};
 use std::path::{Path, PathBuf};
 
@@ -47,13 +49,20 @@ pub struct RuleCheck {
     /// Why the rule is unsupported; for errors, one `line:col: error[code]: message` line
     /// per diagnostic. `None` when the rule is fine.
     pub message: Option<String>,
-    /// Every problem, with spans into [`RuleCheck::text`].
+    /// Every problem (errors and warnings), with spans into [`RuleCheck::text`].
     pub diagnostics: Vec<Diagnostic>,
+    /// The loaded model (empty when the file could not be parsed).
+    pub file: RuleFile,
     /// The file's text (empty if it could not be read).
     pub text: String,
 }
 
 impl RuleCheck {
+    /// The warnings (problems that do not stop the rule from running).
+    pub fn warnings(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.diagnostics.iter().filter(|d| !d.is_error())
+    }
+
     /// Every diagnostic rendered against the file, with its path, line, column and caret.
     pub fn render(&self) -> String {
         shrike_diag::render_all(
@@ -73,6 +82,7 @@ impl RuleCheck {
             status: Status::Ok,
             message: None,
             diagnostics: Vec::new(),
+            file: RuleFile::default(),
             text,
         }
     }
@@ -82,6 +92,7 @@ impl RuleCheck {
         let index = LineIndex::new(&self.text);
         let lines: Vec<String> = diags
             .iter()
+            .filter(|d| d.is_error())
             .map(|d| {
                 if self.text.is_empty() {
                     // Nothing was read: there is no line to point at.
@@ -134,183 +145,115 @@ pub fn check_file(path: &Path) -> RuleCheck {
     }
 }
 
-/// Checks a rule file already read into `text`.
+/// Checks a rule file already read into `text`: loads it ([`crate::load`]), checks it
+/// against the schema ([`crate::validate`]), decides whether shrike runs its type, and
+/// parses an EQL query. Warnings do not fail a rule; they are kept in
+/// [`RuleCheck::diagnostics`].
 pub fn check_text(path: &Path, text: String) -> RuleCheck {
-    let check = RuleCheck::new(path, text);
-    let file = match parse_rule_file(&check.text) {
-        Ok(file) => file,
+    let mut check = RuleCheck::new(path, text);
+    let loaded = match load(&check.text) {
+        Ok(loaded) => loaded,
         Err(diags) => return check.fail(diags),
     };
-    let Some(rule) = file.rule else {
-        return check.fail(vec![Diagnostic::error(
-            codes::NO_RULE_TABLE,
-            "the file has no `[rule]` table",
-        )
-        .with_span(Span::point(0))
-        .with_help("a detection rule file has `[metadata]` and `[rule]` tables")]);
+    let Some(rule) = &loaded.file.rule else {
+        let mut diags = loaded.diagnostics;
+        diags.push(
+            Diagnostic::error(codes::NO_RULE_TABLE, "the file has no `[rule]` table")
+                .with_span(Span::point(0))
+                .with_help("a detection rule file has `[metadata]` and `[rule]` tables"),
+        );
+        return check.fail(diags);
     };
-    let mut check = check;
-    check.rule_id = rule.rule_id.clone();
-    check.name = rule.name.clone();
-    check.rule_type = rule.rule_type.clone();
-    check.language = rule.language.clone();
-    let rule_span = table_header(&check.text, "rule");
+    let rule_value = &rule.value;
+    check.rule_id = rule_value.rule_id.as_ref().map(|s| s.value.clone());
+    check.name = rule_value.name.as_ref().map(|s| s.value.clone());
+    check.rule_type = rule_value.rule_type().map(|t| t.as_str().to_string());
+    check.language = rule_value.language().map(|l| l.as_str().to_string());
 
-    let mut diags = Vec::new();
-    for (field, present) in [
-        ("rule_id", rule.rule_id.is_some()),
-        ("name", rule.name.is_some()),
-        ("type", rule.rule_type.is_some()),
-    ] {
-        if !present {
-            diags.push(
-                Diagnostic::error(
-                    codes::MISSING_FIELD,
-                    format!("the `[rule]` table has no `{field}`"),
-                )
-                .with_span(rule_span),
-            );
-        }
-    }
-    if !diags.is_empty() {
+    let mut diags = loaded.diagnostics.clone();
+    diags.extend(validate(&loaded.file));
+    diags.sort_by_key(|d| (d.span.start, d.span.end));
+    if shrike_diag::has_errors(&diags) {
+        check.file = loaded.file;
         return check.fail(diags);
     }
-    let language = match language_support(&rule) {
-        Support::Eql => Language::Eql,
-        Support::Kql => Language::Kql,
-        Support::Unsupported(reason) => return check.unsupported(reason),
-        Support::Mismatch(message) => {
-            return check.fail(vec![Diagnostic::error(
-                codes::TYPE_LANGUAGE_MISMATCH,
-                message,
-            )
-            .with_span(rule_span)])
+    let language = match language_support(rule_value) {
+        Support::Check(language) => language,
+        Support::Unsupported(reason) => {
+            check.diagnostics = diags;
+            check.file = loaded.file;
+            return check.unsupported(reason);
         }
     };
-    let Some(query) = &rule.query else {
-        let what = match language {
-            Language::Eql => "EQL",
-            Language::Kql => "KQL",
-        };
-        return check.fail(vec![Diagnostic::error(
-            codes::MISSING_QUERY,
-            format!("this {what} rule has no `query`"),
-        )
-        .with_span(rule_span)]);
+    let Some(query) = &rule_value.query else {
+        // validate() requires a query for EQL rules; a KQL `query` rule without one
+        // matches every event, as Kibana's default empty query does.
+        check.diagnostics = diags;
+        check.file = loaded.file;
+        return check;
     };
-    let mut diags = match language {
-        Language::Eql => shrike_eql::parse(query.get_ref()).err(),
-        Language::Kql => shrike_kql::parse(query.get_ref()).err(),
+    let parse = |text: &str| match language {
+        Language::Eql => shrike_eql::parse(text).err(),
+        _ => shrike_kql::parse(text).err(),
+    };
+    if let Some(errors) = parse(&query.value) {
+        diags.extend(in_file(&check.text, query, errors));
     }
-    .map(|d| in_file(&check.text, query, d))
-    .unwrap_or_default();
     // An indicator-match rule's second query, over the indicator index, is KQL too.
-    if let (Some(threat), Some("kuery")) = (&rule.threat_query, rule.threat_language.as_deref()) {
-        if let Err(errs) = shrike_kql::parse(threat.get_ref()) {
-            let errs = errs
+    if let (Some(threat), Some(Language::Kuery)) = (
+        &rule_value.threat_query,
+        rule_value.threat_language.as_ref().map(|l| l.value),
+    ) {
+        if let Err(errors) = shrike_kql::parse(&threat.value) {
+            let errors = errors
                 .into_iter()
                 .map(|d| d.with_note("in the rule's `threat_query`"))
                 .collect();
-            diags.extend(in_file(&check.text, threat, errs));
+            diags.extend(in_file(&check.text, threat, errors));
         }
     }
-    if diags.is_empty() {
-        check
-    } else {
-        check.fail(diags)
+    diags.sort_by_key(|d| (d.span.start, d.span.end));
+    let failed = shrike_diag::has_errors(&diags);
+    check.file = loaded.file;
+    if failed {
+        return check.fail(diags);
     }
+    check.diagnostics = diags;
+    check
 }
 
 /// Moves diagnostics about a query string's value to their place in the rule file.
-fn in_file(text: &str, query: &toml::Spanned<String>, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
-    let map = StringMap::new(text, query.span(), query.get_ref());
+fn in_file(text: &str, query: &LStr, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let map = StringMap::new(text, query.span.start..query.span.end, &query.value);
     diags
         .into_iter()
         .map(|d| d.map_spans(|o| map.file_offset(o)))
         .collect()
 }
 
-/// Parses a rule file's TOML into the model; syntax and type errors carry their span.
-pub fn parse_rule_file(text: &str) -> Result<RuleFile, Vec<Diagnostic>> {
-    // Syntax first, so a broken file is reported as such rather than as a schema error.
-    if let Err(e) = text.parse::<toml::Table>() {
-        return Err(vec![toml_error(codes::TOML_SYNTAX, "invalid TOML", &e)]);
-    }
-    toml::from_str::<RuleFile>(text)
-        .map_err(|e| vec![toml_error(codes::FIELD_TYPE, "invalid rule file", &e)])
-}
-
-fn toml_error(code: &'static str, what: &str, e: &toml::de::Error) -> Diagnostic {
-    let span = e.span().map_or(Span::point(0), Span::from);
-    let message = e.message().trim().trim_end_matches('.').to_string();
-    Diagnostic::error(code, format!("{what}: {message}")).with_span(span)
-}
-
-/// The span of the `[name]` header line, or the start of the file.
-fn table_header(text: &str, name: &str) -> Span {
-    let header = format!("[{name}]");
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        let trimmed = line.trim();
-        if trimmed == header {
-            let start = offset + (line.len() - line.trim_start().len());
-            return Span::new(start, start + header.len());
-        }
-        offset += line.len();
-    }
-    Span::point(0)
-}
-
 enum Support {
-    Eql,
-    Kql,
+    /// The query is checked in this language.
+    Check(Language),
     Unsupported(String),
-    Mismatch(String),
 }
 
-/// The query language of a rule shrike checks.
-#[derive(Clone, Copy)]
-enum Language {
-    Eql,
-    Kql,
-}
-
-/// Rule types whose `query` may be KQL (Kibana's rule schema).
-const KQL_RULE_TYPES: [&str; 5] = [
-    "query",
-    "saved_query",
-    "threshold",
-    "threat_match",
-    "new_terms",
-];
-
-/// Whether shrike can check this rule's query now. Rule types and languages follow
-/// Kibana's schema; EQL and KQL queries are checked.
+/// Whether shrike can check this rule's query now: EQL, and KQL (the default language of
+/// the query-based types). A type/language mismatch was already reported by [`validate`].
 fn language_support(rule: &Rule) -> Support {
-    let rule_type = rule.rule_type.as_deref().unwrap_or_default();
-    let language = rule.language.as_deref();
-    match (rule_type, language) {
-        ("eql", Some("eql")) => Support::Eql,
-        ("eql", other) | (_, other @ Some("eql")) => Support::Mismatch(format!(
-            "rule type `{rule_type}` cannot use language `{}`; EQL rules have `type = \"eql\"` \
-             and `language = \"eql\"`",
-            other.unwrap_or("(none)")
-        )),
-        ("machine_learning", _) => Support::Unsupported(
+    let Some(rule_type) = rule.rule_type() else {
+        return Support::Unsupported("the rule has no valid `type`".into());
+    };
+    match (rule_type, rule.language()) {
+        (RuleType::Eql, _) => Support::Check(Language::Eql),
+        (RuleType::MachineLearning, _) => Support::Unsupported(
             "machine learning rules need Elastic's anomaly detection jobs; shrike cannot run them"
                 .into(),
         ),
-        (t, Some("kuery")) if KQL_RULE_TYPES.contains(&t) => Support::Kql,
-        (_, Some("kuery")) => Support::Mismatch(format!(
-            "rule type `{rule_type}` cannot use language `kuery`; KQL is the language of \
-             `query`, `saved_query`, `threshold`, `threat_match` and `new_terms` rules"
-        )),
-        (_, Some("lucene")) => Support::Unsupported("Lucene query syntax is not supported".into()),
-        (_, Some("esql")) => Support::Unsupported("ES|QL queries are not supported".into()),
-        (_, Some(other)) => {
-            Support::Unsupported(format!("query language `{other}` is not supported"))
+        (RuleType::Esql, _) => Support::Unsupported("ES|QL queries are not supported".into()),
+        (_, Some(Language::Lucene)) => {
+            Support::Unsupported("Lucene query syntax is not supported".into())
         }
-        (_, None) => Support::Unsupported(format!("rule type `{rule_type}` is not supported")),
+        _ => Support::Check(Language::Kuery),
     }
 }
 
@@ -323,7 +266,8 @@ mod tests {
     }
 
     const HEADER: &str =
-        "[metadata]\nmaturity = \"production\"\n\n[rule]\nrule_id = \"1\"\nname = \"n\"\n";
+        "[metadata]\nmaturity = \"production\"\n\n[rule]\nrule_id = \"1\"\nname = \"n\"\n\
+         description = \"d\"\nrisk_score = 21\nseverity = \"low\"\n";
 
     #[test]
     fn valid_eql_rule_is_ok() {
@@ -333,6 +277,9 @@ mod tests {
         assert_eq!(c.status, Status::Ok, "{:?}", c.message);
         assert_eq!(c.rule_id.as_deref(), Some("1"));
         assert!(c.message.is_none());
+        // A rule id that is not a UUID is only a warning.
+        let warnings: Vec<_> = c.warnings().map(|d| d.code).collect();
+        assert_eq!(warnings, vec![codes::RULE_ID_NOT_UUID]);
     }
 
     #[test]
@@ -343,14 +290,14 @@ mod tests {
         let c = check(&text);
         assert_eq!(c.status, Status::Error);
         let rendered = c.render();
-        assert!(rendered.contains("--> rules/x.toml:11:16"), "{rendered}");
+        assert!(rendered.contains("--> rules/x.toml:14:16"), "{rendered}");
         assert!(
-            rendered.contains("11 |   process.name = \"x\""),
+            rendered.contains("14 |   process.name = \"x\""),
             "{rendered}"
         );
         assert_eq!(
             c.message.as_deref(),
-            Some("11:16: error[E0101]: `=` is not a comparison operator in EQL")
+            Some("14:16: error[E0101]: `=` is not a comparison operator in EQL")
         );
     }
 
@@ -363,7 +310,11 @@ mod tests {
         );
         let c = check(&text);
         assert_eq!(c.status, Status::Error);
-        let d = &c.diagnostics[0];
+        let d = c
+            .diagnostics
+            .iter()
+            .find(|d| d.is_error())
+            .expect("an error");
         assert_eq!(&text[d.span.start..d.span.end], "=");
         assert_eq!(&text[d.span.start - 2..d.span.start], "a ");
     }
@@ -379,20 +330,51 @@ mod tests {
             c.message
         );
 
-        let c = check("[rule]\nname = \"x\"\nindex = \"logs-*\"\n");
-        assert_eq!(c.diagnostics[0].code, codes::FIELD_TYPE);
+        let c = check(&format!(
+            "{HEADER}type = \"eql\"\nlanguage = \"eql\"\nquery = \"any where true\"\nindex = \"logs-*\"\n"
+        ));
+        let first = c
+            .diagnostics
+            .iter()
+            .find(|d| d.is_error())
+            .expect("an error");
+        assert_eq!(first.code, codes::FIELD_TYPE);
         assert!(
-            c.message.as_deref().unwrap_or_default().starts_with("3:"),
+            c.message.as_deref().unwrap_or_default().starts_with("13:"),
             "{:?}",
             c.message
         );
     }
 
+    /// The required fields of each KQL rule type, beyond the query.
+    fn kql_extras(rule_type: &str) -> &'static str {
+        match rule_type {
+            "saved_query" => "saved_id = \"s\"\n",
+            "threshold" => "[rule.threshold]\nfield = []\nvalue = 1\n",
+            "threat_match" => {
+                "threat_query = \"x:y\"\nthreat_index = [\"i\"]\n[[rule.threat_mapping]]\n\
+                 [[rule.threat_mapping.entries]]\nfield = \"a\"\ntype = \"mapping\"\nvalue = \"b\"\n"
+            }
+            "new_terms" => {
+                "[rule.new_terms]\nfield = \"new_terms_fields\"\nvalue = [\"a\"]\n\
+                 [[rule.new_terms.history_window_start]]\nfield = \"history_window_start\"\nvalue = \"now-7d\"\n"
+            }
+            _ => "",
+        }
+    }
+
     #[test]
     fn kql_rules_are_parsed() {
-        for rule_type in KQL_RULE_TYPES {
+        for rule_type in [
+            "query",
+            "saved_query",
+            "threshold",
+            "threat_match",
+            "new_terms",
+        ] {
             let c = check(&format!(
-                "{HEADER}type = \"{rule_type}\"\nlanguage = \"kuery\"\nquery = \"a:b\"\n"
+                "{HEADER}type = \"{rule_type}\"\nlanguage = \"kuery\"\nquery = \"a:b\"\n{}",
+                kql_extras(rule_type)
             ));
             assert_eq!(c.status, Status::Ok, "{rule_type}: {:?}", c.message);
         }
@@ -401,33 +383,47 @@ mod tests {
         );
         let c = check(&text);
         assert_eq!(c.status, Status::Error);
-        assert_eq!(c.diagnostics[0].code, "K0001");
+        let first = c
+            .diagnostics
+            .iter()
+            .find(|d| d.is_error())
+            .expect("an error");
+        assert_eq!(first.code, "K0001");
         let rendered = c.render();
-        assert!(rendered.contains("--> rules/x.toml:11:20"), "{rendered}");
+        assert!(rendered.contains("--> rules/x.toml:14:20"), "{rendered}");
         assert!(
-            rendered.contains("11 |   process.name: cannot be"),
+            rendered.contains("14 |   process.name: cannot be"),
             "{rendered}"
         );
         let c = check(&format!(
             "{HEADER}type = \"esql\"\nlanguage = \"kuery\"\nquery = \"a\"\n"
         ));
-        assert_eq!(c.diagnostics[0].code, codes::TYPE_LANGUAGE_MISMATCH);
+        let first = c
+            .diagnostics
+            .iter()
+            .find(|d| d.is_error())
+            .expect("an error");
+        assert_eq!(first.code, codes::TYPE_LANGUAGE_MISMATCH);
     }
 
     #[test]
     fn threat_queries_are_parsed_too() {
         let rule = format!(
             "{HEADER}type = \"threat_match\"\nlanguage = \"kuery\"\nquery = \"a:b\"\n\
-             threat_language = \"kuery\"\nthreat_query = \"@timestamp >= \\\"now-30d\\\" and x:\"\n"
+             threat_language = \"kuery\"\nthreat_query = \"@timestamp >= \\\"now-30d\\\" and x:\"\n\
+             threat_index = [\"i\"]\n[[rule.threat_mapping]]\n[[rule.threat_mapping.entries]]\n\
+             field = \"a\"\ntype = \"mapping\"\nvalue = \"b\"\n"
         );
         let c = check(&rule);
         assert_eq!(c.status, Status::Error, "{:?}", c.message);
-        assert!(c.diagnostics[0]
-            .notes
+        let d = c
+            .diagnostics
             .iter()
-            .any(|n| n.contains("threat_query")));
-        let d = &c.diagnostics[0];
-        assert_eq!(d.span.start, rule.rfind('"').unwrap_or_default());
+            .find(|d| d.is_error())
+            .expect("an error");
+        assert!(d.notes.iter().any(|n| n.contains("threat_query")));
+        let end = rule.find(" and x:\"").expect("query") + " and x:".len();
+        assert_eq!(d.span.start, end);
         let ok = rule.replace(" and x:", " and x: y");
         assert_eq!(check(&ok).status, Status::Ok);
     }
@@ -439,7 +435,9 @@ mod tests {
         ));
         assert_eq!(c.status, Status::Unsupported);
         assert!(c.message.as_deref().unwrap_or_default().contains("Lucene"));
-        let c = check(&format!("{HEADER}type = \"machine_learning\"\n"));
+        let c = check(&format!(
+            "{HEADER}type = \"machine_learning\"\nanomaly_threshold = 50\nmachine_learning_job_id = \"j\"\n"
+        ));
         assert_eq!(c.status, Status::Unsupported);
         let c = check(&format!(
             "{HEADER}type = \"esql\"\nlanguage = \"esql\"\nquery = \"from x\"\n"
@@ -453,13 +451,31 @@ mod tests {
         assert_eq!(c.diagnostics[0].code, codes::NO_RULE_TABLE);
         let c = check("[rule]\ntype = \"eql\"\nlanguage = \"eql\"\n");
         let codes: Vec<_> = c.diagnostics.iter().map(|d| d.code).collect();
-        assert_eq!(codes, vec![codes::MISSING_FIELD, codes::MISSING_FIELD]);
+        // rule_id, name, description, risk_score, severity, then the query.
+        assert_eq!(
+            codes,
+            vec![
+                codes::MISSING_FIELD,
+                codes::MISSING_FIELD,
+                codes::MISSING_FIELD,
+                codes::MISSING_FIELD,
+                codes::MISSING_FIELD,
+                codes::MISSING_QUERY
+            ]
+        );
+        let errors = |c: &RuleCheck| -> Vec<&str> {
+            c.diagnostics
+                .iter()
+                .filter(|d| d.is_error())
+                .map(|d| d.code)
+                .collect()
+        };
         let c = check(&format!("{HEADER}type = \"eql\"\nlanguage = \"eql\"\n"));
-        assert_eq!(c.diagnostics[0].code, codes::MISSING_QUERY);
+        assert_eq!(errors(&c), vec![codes::MISSING_QUERY]);
         let c = check(&format!(
             "{HEADER}type = \"eql\"\nlanguage = \"kuery\"\nquery = \"a\"\n"
         ));
-        assert_eq!(c.diagnostics[0].code, codes::TYPE_LANGUAGE_MISMATCH);
+        assert_eq!(errors(&c), vec![codes::TYPE_LANGUAGE_MISMATCH]);
     }
 
     #[test]

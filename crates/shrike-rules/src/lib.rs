@@ -2,8 +2,8 @@
 //!
 //! Rule files are the TOML files of `elastic/detection-rules`: a `[metadata]` table and a
 //! `[rule]` table in Kibana's rule schema. This crate reads them into [`model::RuleFile`]
-//! and checks them, reporting every problem as a [`shrike_diag::Diagnostic`] located in
-//! the rule file itself, including problems inside the query: a query is a TOML string,
+//! ([`load`]) and checks them against Kibana's rule schema ([`validate`]), reporting
+//! every problem as a [`shrike_diag::Diagnostic`] located in the rule file itself, including problems inside the query: a query is a TOML string,
 //! so its diagnostics are moved through the string's quoting and escapes
 //! ([`toml_string::StringMap`]) to the file's line and column.
 //!
@@ -15,6 +15,9 @@
 //! [rule]
 //! rule_id = "6c1a8f52-0000-4000-8000-000000000001"
 //! name = "Command shell started"
+//! description = "A command shell was started."
+//! risk_score = 21
+//! severity = "low"
 //! type = "eql"
 //! language = "eql"
 //! query = '''
@@ -23,7 +26,7 @@
 //! "#;
 //! let check = check_text(Path::new("shell.toml"), text.to_string());
 //! assert_eq!(check.status, Status::Error);
-//! assert!(check.render().contains("--> shell.toml:8:28"));
+//! assert!(check.render().contains("--> shell.toml:11:28"));
 //! ```
 //!
 //! Rules are untrusted input: loading never panics; a broken file is reported and the
@@ -33,5 +36,7 @@
 pub mod check;
 pub mod codes;
 pub mod discover;
+pub mod load;
 pub mod model;
 pub mod toml_string;
+pub mod validate;

@@ -53,8 +53,8 @@ pub fn run(args: Args) -> std::io::Result<ExitCode> {
         match args.format {
             Format::Ndjson => write_json(&mut out, &check)?,
             Format::Text => {
-                if check.status != Status::Error {
-                    // Only errors are rendered against the file text.
+                if check.status != Status::Error && check.warnings().next().is_none() {
+                    // Only problems are rendered against the file text.
                     check.text = String::new();
                 }
                 kept.push(check);
@@ -81,8 +81,21 @@ fn write_json(out: &mut impl Write, check: &RuleCheck) -> std::io::Result<()> {
         "language": check.language,
         "status": check.status.as_str(),
         "message": check.message,
+        "warnings": warning_lines(check),
     });
     writeln!(out, "{line}")
+}
+
+/// One `line:col: warning[code]: message` line per warning.
+fn warning_lines(check: &RuleCheck) -> Vec<String> {
+    let index = shrike_diag::LineIndex::new(&check.text);
+    check
+        .warnings()
+        .map(|d| {
+            let pos = index.position(&check.text, d.span.start);
+            format!("{}:{}: {d}", pos.line, pos.column)
+        })
+        .collect()
 }
 
 const NAME_WIDTH: usize = 48;
@@ -124,7 +137,12 @@ fn write_text(
             check.path.display()
         )?;
     }
-    for check in checks.iter().filter(|c| c.status == Status::Error) {
+    let mut warnings = 0;
+    for check in checks
+        .iter()
+        .filter(|c| c.status == Status::Error || c.warnings().next().is_some())
+    {
+        warnings += check.warnings().count();
         writeln!(out)?;
         if check.text.is_empty() {
             // Nothing to point into: the file could not be read.
@@ -149,12 +167,14 @@ fn write_text(
     }
     writeln!(
         out,
-        "\nchecked {} rule file{}: {} ok, {} with errors, {} unsupported",
+        "\nchecked {} rule file{}: {} ok, {} with errors, {} unsupported; {} warning{}",
         checks.len(),
         if checks.len() == 1 { "" } else { "s" },
         summary.ok,
         summary.errors,
-        summary.unsupported
+        summary.unsupported,
+        warnings,
+        if warnings == 1 { "" } else { "s" }
     )
 }
 
