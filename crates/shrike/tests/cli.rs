@@ -93,6 +93,25 @@ fn debug_ast_reports_errors() {
 }
 
 #[test]
+fn debug_ast_kql() {
+    check(
+        "debug_ast_kql",
+        &[
+            "debug",
+            "ast",
+            "--kql",
+            "event.category: process and not process.name: (\"cmd.exe\" or pwsh*) and a: { b > 5 }",
+        ],
+        0,
+    );
+    check(
+        "debug_ast_kql_error",
+        &["debug", "ast", "--kql", "message: cannot be"],
+        1,
+    );
+}
+
+#[test]
 fn usage_errors_exit_2() {
     assert_eq!(shrike(&["check"]).code, 2);
     assert_eq!(shrike(&["check", "--format", "xml", "demo/rules"]).code, 2);

@@ -1,4 +1,4 @@
-//! `shrike debug ast '<query>'`: how shrike parses an EQL query.
+//! `shrike debug ast '<query>'`: how shrike parses an EQL (or, with `--kql`, a KQL) query.
 
 use super::FINDINGS;
 use clap::Subcommand;
@@ -8,7 +8,8 @@ use std::process::ExitCode;
 /// Developer views.
 #[derive(Subcommand)]
 pub enum Command {
-    /// Print the syntax tree of an EQL query, with byte spans, and its canonical form.
+    /// Print the syntax tree of an EQL (or KQL) query, with byte spans, and its canonical
+    /// form.
     Ast(AstArgs),
 }
 
@@ -17,6 +18,9 @@ pub enum Command {
 pub struct AstArgs {
     /// The EQL query; `-` reads it from standard input.
     query: String,
+    /// The query is KQL (Kibana's `kuery` language), as in rules with `language = "kuery"`.
+    #[arg(long)]
+    kql: bool,
     /// Skip the checks Elasticsearch makes after parsing (function arity, field-to-field
     /// comparisons, sequence rules…) and show the tree of any grammatical query.
     #[arg(long)]
@@ -38,6 +42,9 @@ fn ast(args: AstArgs) -> std::io::Result<ExitCode> {
     } else {
         args.query
     };
+    if args.kql {
+        return kql_ast(&query);
+    }
     let parsed = if args.syntax_only {
         shrike_eql::parse_syntax(&query)
     } else {
@@ -53,6 +60,22 @@ fn ast(args: AstArgs) -> std::io::Result<ExitCode> {
         }
         Err(diags) => {
             eprint!("{}", shrike_diag::render_all(&diags, "query", &query));
+            Ok(ExitCode::from(FINDINGS))
+        }
+    }
+}
+
+fn kql_ast(query: &str) -> std::io::Result<ExitCode> {
+    match shrike_kql::parse(query) {
+        Ok(tree) => {
+            let mut out = std::io::stdout().lock();
+            write!(out, "{}", shrike_kql::dump::dump(&tree))?;
+            writeln!(out, "-- printed --\n{}", shrike_kql::print(&tree))?;
+            out.flush()?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(diags) => {
+            eprint!("{}", shrike_diag::render_all(&diags, "query", query));
             Ok(ExitCode::from(FINDINGS))
         }
     }
