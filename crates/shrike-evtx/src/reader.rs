@@ -125,24 +125,32 @@ pub struct Damage {
     pub message: String,
 }
 
-impl fmt::Display for Damage {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file.display())?;
+impl Damage {
+    /// The damage without the file name: `chunk 6: damaged chunk skipped: …`.
+    pub fn describe(&self) -> String {
+        let mut out = String::new();
         if let Some(c) = self.chunk {
-            write!(f, ": chunk {c}")?;
+            out.push_str(&format!("chunk {c}: "));
         }
         if let Some(r) = self.record_number {
-            write!(f, ": record {r}")?;
+            out.push_str(&format!("record {r}: "));
         }
         if let Some(o) = self.offset {
-            write!(f, " at offset {o:#x}")?;
+            out.push_str(&format!("offset {o:#x}: "));
         }
         let what = match self.kind {
             DamageKind::Chunk => "damaged chunk skipped",
             DamageKind::Record => "damaged record skipped",
             DamageKind::Panic => "parser failure, skipped",
         };
-        write!(f, ": {what}: {}", self.message)
+        out.push_str(&format!("{what}: {}", self.message));
+        out
+    }
+}
+
+impl fmt::Display for Damage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.file.display(), self.describe())
     }
 }
 
@@ -248,11 +256,26 @@ impl EvtxReader {
         EvtxReader::new(Mapper::builtin(), options)
     }
 
-    /// Reads `path`, handing every event and every damaged part to `sink` in file order;
-    /// `sink` returns [`ControlFlow::Break`] to stop early. Fails only when the file cannot
-    /// be opened as EVTX at all (missing, unreadable, no EVTX header).
+    /// Reads the file at `path`, handing every event and every damaged part to `sink` in
+    /// file order; `sink` returns [`ControlFlow::Break`] to stop early. Fails only when the
+    /// file cannot be opened as EVTX at all (missing, unreadable, no EVTX header).
     pub fn read_file(
         &self,
+        path: &Path,
+        sink: impl FnMut(Item) -> ControlFlow<()>,
+    ) -> Result<FileSummary, OpenError> {
+        let file = std::fs::File::open(path).map_err(|e| OpenError {
+            file: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        self.read(file, path, sink)
+    }
+
+    /// Like [`EvtxReader::read_file`], from any seekable input; `path` names it in
+    /// locations and in `log.file.path`.
+    pub fn read<R: std::io::Read + std::io::Seek>(
+        &self,
+        input: R,
         path: &Path,
         mut sink: impl FnMut(Item) -> ControlFlow<()>,
     ) -> Result<FileSummary, OpenError> {
@@ -261,7 +284,7 @@ impl EvtxReader {
             file: path.to_path_buf(),
             message,
         };
-        let parser = catch_unwind(|| EvtxParser::from_path(path))
+        let parser = catch_unwind(AssertUnwindSafe(|| EvtxParser::from_read_seek(input)))
             .map_err(|p| open_err(format!("parser failure: {}", panic_message(&*p))))?
             .map_err(|e| open_err(chain(&e)))?;
         let settings = ParserSettings::new()
@@ -274,13 +297,15 @@ impl EvtxReader {
         let mapper = Arc::clone(&self.mapper);
         let output = self.options.output;
         let map_options = self.options.map.clone();
-        let path_text: Arc<str> = Arc::from(path.to_string_lossy().as_ref());
+        // An unnamed input (stdin, spooled data) gets no log.file.path.
+        let path_text: Option<Arc<str>> =
+            Some(Arc::from(path.to_string_lossy().as_ref())).filter(|p: &Arc<str>| !p.is_empty());
         let work =
             move |rec: evtx::err::Result<EvtxRecord<'_>>| -> evtx::err::Result<(u64, Outcome)> {
                 let rec = rec?;
                 let number = rec.event_record_id;
                 let result = catch_unwind(AssertUnwindSafe(|| {
-                    render_and_map(rec, &mapper, output, &path_text, &map_options)
+                    render_and_map(rec, &mapper, output, path_text.as_deref(), &map_options)
                 }));
                 match result {
                     Ok(Ok(outcome)) => Ok((number, outcome)),
@@ -364,7 +389,7 @@ fn render_and_map(
     rec: EvtxRecord<'_>,
     mapper: &Mapper,
     output: OutputKind,
-    path: &str,
+    path: Option<&str>,
     options: &MapOptions,
 ) -> evtx::err::Result<Outcome> {
     let number = rec.event_record_id;
@@ -385,7 +410,7 @@ fn render_and_map(
     Ok(match output {
         OutputKind::Raw => Outcome::Event(json, None, event_record_id),
         OutputKind::Ecs => {
-            let m = mapper.map(&record, Some(path), options);
+            let m = mapper.map(&record, path, options);
             Outcome::Event(m.doc, Some(m.index), event_record_id)
         }
     })

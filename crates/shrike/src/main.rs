@@ -27,6 +27,8 @@ enum Command {
     /// Developer views of how shrike understands a query.
     #[command(subcommand)]
     Debug(cmd::debug::Command),
+    /// Convert Windows event logs (EVTX) to ECS documents (NDJSON).
+    Convert(cmd::convert::Args),
 }
 
 fn main() -> ExitCode {
@@ -36,5 +38,6 @@ fn main() -> ExitCode {
         Command::Query(args) => cmd::query::run(args),
         Command::Generate(args) => cmd::generate::run(args),
         Command::Debug(command) => cmd::finish(cmd::debug::run(command)),
+        Command::Convert(args) => cmd::convert::run(args),
     }
 }

@@ -2,6 +2,7 @@
 //! codes and output errors.
 
 pub mod check;
+pub mod convert;
 pub mod debug;
 pub mod generate;
 pub mod query;
