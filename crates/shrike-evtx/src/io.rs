@@ -6,7 +6,7 @@ use std::path::Path;
 
 use shrike_io::{EvtxDecoder, EvtxItem, ReadSeek};
 
-use crate::reader::{EvtxReader, Item};
+use crate::reader::{Doc, EvtxReader, Item};
 
 /// Decodes EVTX inputs into ECS documents for `shrike_io::Reader::with_evtx`.
 #[derive(Debug, Clone)]
@@ -15,7 +15,8 @@ pub struct IoDecoder {
 }
 
 impl IoDecoder {
-    /// A decoder reading with `reader`.
+    /// A decoder reading with `reader` (best built with [`crate::OutputKind::EcsJson`]:
+    /// shrike-io wants JSON text, and the workers then produce it).
     pub fn new(reader: EvtxReader) -> IoDecoder {
         IoDecoder { reader }
     }
@@ -36,7 +37,11 @@ impl EvtxDecoder for IoDecoder {
                         .location
                         .event_record_id
                         .unwrap_or(e.location.record_number);
-                    emit(number, Ok(EvtxItem::Value(e.doc)))
+                    let item = match e.doc {
+                        Doc::Value(v) => EvtxItem::Value(v),
+                        Doc::Json(text) => EvtxItem::Json(text),
+                    };
+                    emit(number, Ok(item))
                 }
                 Item::Damage(d) => emit(d.record_number.unwrap_or(0), Err(d.describe())),
             })

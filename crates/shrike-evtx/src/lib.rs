@@ -9,7 +9,7 @@
 //! let reader = EvtxReader::with_builtin_mapping(ReadOptions::default());
 //! let summary = reader.read_file("Security.evtx".as_ref(), |item| {
 //!     match item {
-//!         Item::Event(e) => println!("{} {}", e.index.unwrap_or_default(), e.doc),
+//!         Item::Event(e) => println!("{} {:?}", e.index.unwrap_or_default(), e.doc),
 //!         Item::Damage(d) => eprintln!("{d}"),
 //!     }
 //!     ControlFlow::Continue(())
@@ -40,7 +40,7 @@ pub use doc::sorted;
 pub use io::IoDecoder;
 pub use mapping::{MapOptions, Mapped, Mapper, MappingError};
 pub use reader::{
-    is_evtx, sniff, Damage, DamageKind, Event, EvtxReader, FileSummary, Item, Location, OpenError,
-    OutputKind, ReadOptions,
+    is_evtx, sniff, Damage, DamageKind, Doc, Event, EvtxReader, FileSummary, Item, Location,
+    OpenError, OutputKind, ReadOptions,
 };
 pub use record::Record;

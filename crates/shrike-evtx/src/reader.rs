@@ -1,7 +1,8 @@
 //! Reading `.evtx` files: records out, damage reported, never a panic.
 //!
-//! Parsing uses the `evtx` crate's chunk pipeline: chunks are parsed (and here also mapped
-//! to ECS) on a thread pool, and come back in file order. A chunk that cannot be read (bad
+//! Parsing uses the `evtx` crate's chunk pipeline, which renders whole chunks to JSON on
+//! its worker threads (the fast path its own `evtx_dump` uses); batches of rendered chunks
+//! are then mapped to ECS in parallel, and results come back in file order. A chunk that cannot be read (bad
 //! magic, broken string table…) or a record that cannot be parsed becomes a [`Damage`] with
 //! its location, and reading goes on with the next one.
 //!
@@ -10,7 +11,7 @@
 //! Nothing derived from a file may crash a run. The `evtx` crate is fuzzed and returns
 //! errors for the damage we know of (every damaged sample in `shared/samples/evtx` is read
 //! without one), but a parser over untrusted binary input can still hit an unforeseen bug.
-//! As a documented last resort, per-record work (rendering and mapping) runs under
+//! As a documented last resort, mapping each record runs under
 //! [`std::panic::catch_unwind`], and so does each step of the crate's chunk iterator, whose
 //! worker threads hand a panic back to the consumer: a panic there is reported as damage
 //! and the next chunk is read. The default panic hook still prints the panic message to
@@ -23,9 +24,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use evtx::err::EvtxError;
-use evtx::{EvtxParser, EvtxRecord, ParserSettings};
+use evtx::{EvtxParser, ParserSettings, RenderedChunk, RenderedChunkItem};
+use rayon::prelude::*;
 use serde_json::Value;
 
+use crate::doc::Node;
 use crate::mapping::{MapOptions, Mapper};
 use crate::record::Record;
 
@@ -55,11 +58,34 @@ pub fn sniff(path: &Path) -> std::io::Result<bool> {
 /// What the reader produces per record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum OutputKind {
-    /// ECS documents (the mapping).
+    /// ECS documents as `serde_json::Value` ([`Doc::Value`]).
     #[default]
     Ecs,
-    /// The record as the `evtx` crate renders it (`{"Event": {"System": …}}`), unmapped.
+    /// ECS documents as compact JSON text ([`Doc::Json`]), serialized on the worker threads:
+    /// the fast path for writing documents out.
+    EcsJson,
+    /// The record as the `evtx` crate renders it (`{"Event": {"System": …}}`), unmapped,
+    /// as JSON text.
     Raw,
+}
+
+/// A record's document, in the form [`OutputKind`] asked for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Doc {
+    /// A JSON value.
+    Value(Value),
+    /// Compact JSON text (one line).
+    Json(String),
+}
+
+impl Doc {
+    /// The document as a JSON value (parsing it if it is text).
+    pub fn into_value(self) -> Result<Value, serde_json::Error> {
+        match self {
+            Doc::Value(v) => Ok(v),
+            Doc::Json(s) => serde_json::from_str(&s),
+        }
+    }
 }
 
 /// How to read.
@@ -89,7 +115,7 @@ pub struct Location {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Event {
     /// The ECS document (or the raw record with [`OutputKind::Raw`]).
-    pub doc: Value,
+    pub doc: Doc,
     /// The index the document belongs to, e.g. `logs-system.security-default` (`None` for
     /// raw records).
     pub index: Option<String>,
@@ -210,12 +236,6 @@ pub struct EvtxReader {
     options: ReadOptions,
 }
 
-/// The per-record result computed on a worker thread.
-enum Outcome {
-    Event(Value, Option<String>, Option<u64>),
-    Panic(String),
-}
-
 /// A panic payload as text.
 fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
     if let Some(s) = p.downcast_ref::<&str>() {
@@ -294,126 +314,190 @@ impl EvtxReader {
             .validate_checksums(false);
         let mut parser = parser.with_configuration(settings);
 
-        let mapper = Arc::clone(&self.mapper);
-        let output = self.options.output;
-        let map_options = self.options.map.clone();
-        // An unnamed input (stdin, spooled data) gets no log.file.path.
-        let path_text: Option<Arc<str>> =
-            Some(Arc::from(path.to_string_lossy().as_ref())).filter(|p: &Arc<str>| !p.is_empty());
-        let work =
-            move |rec: evtx::err::Result<EvtxRecord<'_>>| -> evtx::err::Result<(u64, Outcome)> {
-                let rec = rec?;
-                let number = rec.event_record_id;
-                let result = catch_unwind(AssertUnwindSafe(|| {
-                    render_and_map(rec, &mapper, output, path_text.as_deref(), &map_options)
-                }));
-                match result {
-                    Ok(Ok(outcome)) => Ok((number, outcome)),
-                    Ok(Err(e)) => Err(e),
-                    Err(p) => Ok((number, Outcome::Panic(panic_message(&*p)))),
-                }
-            };
-
+        let threads = match self.options.threads {
+            0 => rayon::current_num_threads(),
+            n => n,
+        };
+        let job = MapJob {
+            mapper: &self.mapper,
+            output: self.options.output,
+            // An unnamed input (stdin, spooled data) gets no log.file.path.
+            path: Some(path.to_string_lossy()).filter(|p| !p.is_empty()),
+            options: &self.options.map,
+        };
         let mut summary = FileSummary::default();
-        let mut records = parser.serialized_records(work);
         let mut panics_in_a_row = 0u32;
-        loop {
-            let next = catch_unwind(AssertUnwindSafe(|| records.next()));
-            let item = match next {
-                Ok(None) => break,
-                Ok(Some(Ok((number, Outcome::Event(doc, index, event_record_id))))) => {
-                    panics_in_a_row = 0;
-                    summary.records += 1;
-                    Item::Event(Event {
-                        doc,
-                        index,
-                        location: Location {
-                            file: Arc::clone(&file),
-                            record_number: number,
-                            event_record_id,
-                        },
-                    })
-                }
-                Ok(Some(Ok((number, Outcome::Panic(message))))) => {
-                    summary.damaged_records += 1;
-                    Item::Damage(Damage {
-                        file: Arc::clone(&file),
-                        kind: DamageKind::Panic,
-                        chunk: None,
-                        record_number: Some(number),
-                        offset: None,
-                        message,
-                    })
-                }
-                Ok(Some(Err(e))) => {
-                    panics_in_a_row = 0;
-                    let damage = damage_of(&file, &e);
-                    match damage.kind {
-                        DamageKind::Chunk => summary.damaged_chunks += 1,
-                        _ => summary.damaged_records += 1,
-                    }
-                    Item::Damage(damage)
-                }
-                Err(p) => {
-                    panics_in_a_row += 1;
-                    summary.damaged_chunks += 1;
-                    let stop = panics_in_a_row >= MAX_CONSECUTIVE_PANICS;
-                    let mut message = panic_message(&*p);
-                    if stop {
-                        message.push_str(" (too many failures in a row; rest of file skipped)");
-                    }
-                    let flow = sink(Item::Damage(Damage {
-                        file: Arc::clone(&file),
-                        kind: DamageKind::Panic,
-                        chunk: None,
-                        record_number: None,
-                        offset: None,
-                        message,
-                    }));
-                    if stop || flow.is_break() {
+        // The evtx crate renders chunks to JSON on its worker threads (up to 2 per thread
+        // ahead of us); we map a batch of rendered chunks in parallel, then hand the
+        // results to the sink in file order.
+        let mut chunks = parser.chunks_json_bytes(false);
+        let batch_size = threads.max(1) * 2;
+        let mut done = false;
+        'file: while !done {
+            let mut batch: Vec<Result<RenderedChunk, String>> = Vec::with_capacity(batch_size);
+            while batch.len() < batch_size {
+                match catch_unwind(AssertUnwindSafe(|| chunks.next())) {
+                    Ok(Some(chunk)) => batch.push(Ok(chunk)),
+                    Ok(None) => {
+                        done = true;
                         break;
                     }
-                    continue;
+                    Err(p) => batch.push(Err(panic_message(&*p))),
                 }
+            }
+            let mapped: Vec<Vec<Produced>> = if threads > 1 && batch.len() > 1 {
+                batch.into_par_iter().map(|c| job.chunk(c)).collect()
+            } else {
+                batch.into_iter().map(|c| job.chunk(c)).collect()
             };
-            if sink(item).is_break() {
-                break;
+            for produced in mapped.into_iter().flatten() {
+                let item = match produced {
+                    Produced::Event(number, doc, index, event_record_id) => {
+                        panics_in_a_row = 0;
+                        summary.records += 1;
+                        Item::Event(Event {
+                            doc,
+                            index,
+                            location: Location {
+                                file: Arc::clone(&file),
+                                record_number: number,
+                                event_record_id,
+                            },
+                        })
+                    }
+                    Produced::Failed(e) => {
+                        panics_in_a_row = 0;
+                        let damage = damage_of(&file, &e);
+                        match damage.kind {
+                            DamageKind::Chunk => summary.damaged_chunks += 1,
+                            _ => summary.damaged_records += 1,
+                        }
+                        Item::Damage(damage)
+                    }
+                    Produced::RecordPanic(number, message) => {
+                        summary.damaged_records += 1;
+                        Item::Damage(Damage {
+                            file: Arc::clone(&file),
+                            kind: DamageKind::Panic,
+                            chunk: None,
+                            record_number: Some(number),
+                            offset: None,
+                            message,
+                        })
+                    }
+                    Produced::ChunkPanic(mut message) => {
+                        panics_in_a_row += 1;
+                        summary.damaged_chunks += 1;
+                        let stop = panics_in_a_row >= MAX_CONSECUTIVE_PANICS;
+                        if stop {
+                            message.push_str(" (too many failures in a row; rest of file skipped)");
+                            done = true;
+                        }
+                        Item::Damage(Damage {
+                            file: Arc::clone(&file),
+                            kind: DamageKind::Panic,
+                            chunk: None,
+                            record_number: None,
+                            offset: None,
+                            message,
+                        })
+                    }
+                };
+                if sink(item).is_break() {
+                    break 'file;
+                }
             }
         }
         Ok(summary)
     }
 }
 
-/// Renders one record to JSON and maps it (on a worker thread).
-fn render_and_map(
-    rec: EvtxRecord<'_>,
-    mapper: &Mapper,
+/// One record's (or chunk's) result, computed on a worker thread.
+enum Produced {
+    /// Record number in the file, document, index, EventRecordID.
+    Event(u64, Doc, Option<String>, Option<u64>),
+    /// The evtx crate's error for a chunk or record.
+    Failed(EvtxError),
+    /// Mapping a record panicked.
+    RecordPanic(u64, String),
+    /// Reading or rendering a chunk panicked.
+    ChunkPanic(String),
+}
+
+/// What mapping a rendered chunk needs (shared by the worker threads).
+struct MapJob<'a> {
+    mapper: &'a Mapper,
     output: OutputKind,
-    path: Option<&str>,
-    options: &MapOptions,
-) -> evtx::err::Result<Outcome> {
-    let number = rec.event_record_id;
-    let rendered = rec.into_json_bytes()?;
-    let json: Value = match serde_json::from_slice(&rendered.data) {
-        Ok(v) => v,
-        Err(e) => {
-            return Err(EvtxError::FailedToParseRecord {
-                record_id: number,
-                source: Box::new(EvtxError::CalculationError(format!(
-                    "rendered JSON does not parse: {e}"
-                ))),
-            });
+    path: Option<std::borrow::Cow<'a, str>>,
+    options: &'a MapOptions,
+}
+
+impl MapJob<'_> {
+    /// Maps every record of a rendered chunk, in order.
+    fn chunk(&self, chunk: Result<RenderedChunk, String>) -> Vec<Produced> {
+        let RenderedChunk { data, items } = match chunk {
+            Ok(c) => c,
+            Err(message) => return vec![Produced::ChunkPanic(message)],
+        };
+        let mut out = Vec::with_capacity(items.len());
+        let mut start = 0;
+        for item in items {
+            match item {
+                RenderedChunkItem::Record {
+                    event_record_id: number,
+                    end,
+                } => {
+                    // Each record's bytes end with a newline at `end - 1`.
+                    let bytes = data.get(start..end.saturating_sub(1)).unwrap_or(&[]);
+                    start = end;
+                    let mapped = catch_unwind(AssertUnwindSafe(|| self.record(number, bytes)));
+                    out.push(match mapped {
+                        Ok(Ok((doc, index, erid))) => Produced::Event(number, doc, index, erid),
+                        Ok(Err(e)) => Produced::Failed(e),
+                        Err(p) => Produced::RecordPanic(number, panic_message(&*p)),
+                    });
+                }
+                RenderedChunkItem::Failed(e) => out.push(Produced::Failed(e)),
+            }
         }
-    };
-    let record = Record::from_json(&json);
-    let event_record_id = record.record_id;
-    Ok(match output {
-        OutputKind::Raw => Outcome::Event(json, None, event_record_id),
-        OutputKind::Ecs => {
-            let m = mapper.map(&record, path, options);
-            Outcome::Event(m.doc, Some(m.index), event_record_id)
-        }
-    })
+        out
+    }
+
+    /// Maps one record's rendered JSON.
+    fn record(
+        &self,
+        number: u64,
+        json: &[u8],
+    ) -> Result<(Doc, Option<String>, Option<u64>), EvtxError> {
+        let bad_json = |e: &dyn fmt::Display| EvtxError::FailedToParseRecord {
+            record_id: number,
+            source: Box::new(EvtxError::CalculationError(format!(
+                "rendered JSON does not parse: {e}"
+            ))),
+        };
+        let record = Record::from_json_slice(json).map_err(|e| bad_json(&e))?;
+        let event_record_id = record.record_id;
+        let path = self.path.as_deref();
+        Ok(match self.output {
+            OutputKind::Raw => {
+                let text = String::from_utf8(json.to_vec()).map_err(|e| bad_json(&e))?;
+                (Doc::Json(text), None, event_record_id)
+            }
+            OutputKind::Ecs => {
+                let (doc, index) = self.mapper.map_tree(record, path, self.options);
+                (
+                    Doc::Value(Node::Obj(doc).into_value()),
+                    Some(index),
+                    event_record_id,
+                )
+            }
+            OutputKind::EcsJson => {
+                let (doc, index) = self.mapper.map_tree(record, path, self.options);
+                let text = serde_json::to_string(&doc).map_err(|e| bad_json(&e))?;
+                (Doc::Json(text), Some(index), event_record_id)
+            }
+        })
+    }
 }
 
 /// Where an `evtx` error happened and what it says.

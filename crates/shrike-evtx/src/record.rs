@@ -9,7 +9,11 @@
 //! (by position), the first of two same-named values wins, and `\r\n` becomes `\n` with
 //! trailing newlines trimmed.
 
-use serde_json::{Map, Value};
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::Value;
 
 /// The typed `System` header and the data pairs of one record.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -60,24 +64,35 @@ impl Record {
     /// `#attributes`). Missing or oddly shaped parts are left empty rather than rejected: a
     /// damaged record with an empty `System` still maps to a (sparse) document.
     pub fn from_json(event_json: &Value) -> Record {
+        Record::from_lite(&Lite::from_value(event_json))
+    }
+
+    /// Like [`Record::from_json`], straight from the rendered JSON text (no intermediate
+    /// `serde_json::Value`). Fails only when the text is not JSON.
+    pub fn from_json_slice(json: &[u8]) -> Result<Record, serde_json::Error> {
+        let lite: Lite<'_> = serde_json::from_slice(json)?;
+        Ok(Record::from_lite(&lite))
+    }
+
+    fn from_lite(event_json: &Lite<'_>) -> Record {
         let event = event_json.get("Event").unwrap_or(event_json);
         let mut rec = Record::default();
-        if let Some(system) = event.get("System").and_then(Value::as_object) {
+        if let Some(system @ Lite::Obj(_)) = event.get("System") {
             rec.read_system(system);
         }
         if let Some(data) = event.get("EventData") {
             rec.event_data = data_pairs(data);
         }
-        if let Some(Value::Object(user_data)) = event.get("UserData") {
+        if let Some(Lite::Obj(user_data)) = event.get("UserData") {
             // The agent keeps the first child element: its name and its own pairs.
             if let Some((name, body)) = user_data.iter().find(|(k, _)| !k.starts_with('#')) {
-                rec.user_data = Some((name.clone(), data_pairs(body)));
+                rec.user_data = Some((name.to_string(), data_pairs(body)));
             }
         }
         rec
     }
 
-    fn read_system(&mut self, system: &Map<String, Value>) {
+    fn read_system(&mut self, system: &Lite<'_>) {
         if let Some(provider) = system.get("Provider") {
             self.provider_name =
                 attr_str(provider, "Name").or_else(|| attr_str(provider, "EventSourceName"));
@@ -118,32 +133,157 @@ impl Record {
     }
 }
 
+/// A JSON tree read once and thrown away: strings borrowed from the input where they have
+/// no escapes, objects as vectors. Much cheaper than `serde_json::Value` for this job.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Lite<'a> {
+    Null,
+    Bool(bool),
+    U64(u64),
+    I64(i64),
+    F64(f64),
+    Str(Cow<'a, str>),
+    Arr(Vec<Lite<'a>>),
+    Obj(Vec<(Cow<'a, str>, Lite<'a>)>),
+}
+
+impl<'a> Lite<'a> {
+    fn get(&self, key: &str) -> Option<&Lite<'a>> {
+        match self {
+            Lite::Obj(entries) => entries.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    fn from_value(v: &Value) -> Lite<'static> {
+        match v {
+            Value::Null => Lite::Null,
+            Value::Bool(b) => Lite::Bool(*b),
+            Value::Number(n) => match (n.as_u64(), n.as_i64(), n.as_f64()) {
+                (Some(u), _, _) => Lite::U64(u),
+                (None, Some(i), _) => Lite::I64(i),
+                (None, None, f) => Lite::F64(f.unwrap_or(0.0)),
+            },
+            Value::String(s) => Lite::Str(Cow::Owned(s.clone())),
+            Value::Array(a) => Lite::Arr(a.iter().map(Lite::from_value).collect()),
+            Value::Object(o) => Lite::Obj(
+                o.iter()
+                    .map(|(k, v)| (Cow::Owned(k.clone()), Lite::from_value(v)))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Lite<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(LiteVisitor)
+    }
+}
+
+struct LiteVisitor;
+
+impl<'de> Visitor<'de> for LiteVisitor {
+    type Value = Lite<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("JSON")
+    }
+    fn visit_unit<E>(self) -> Result<Lite<'de>, E> {
+        Ok(Lite::Null)
+    }
+    fn visit_none<E>(self) -> Result<Lite<'de>, E> {
+        Ok(Lite::Null)
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Lite<'de>, E> {
+        Ok(Lite::Bool(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Lite<'de>, E> {
+        Ok(Lite::U64(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Lite<'de>, E> {
+        Ok(Lite::I64(v))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Lite<'de>, E> {
+        Ok(Lite::F64(v))
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Lite<'de>, E> {
+        Ok(Lite::Str(Cow::Borrowed(v)))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Lite<'de>, E> {
+        Ok(Lite::Str(Cow::Owned(v.to_string())))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Lite<'de>, E> {
+        Ok(Lite::Str(Cow::Owned(v)))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Lite<'de>, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        while let Some(item) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Lite::Arr(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Lite<'de>, A::Error> {
+        let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(0));
+        while let Some(key) = map.next_key::<CowStr<'de>>()? {
+            entries.push((key.0, map.next_value()?));
+        }
+        Ok(Lite::Obj(entries))
+    }
+}
+
+/// A map key, borrowed when it has no escapes.
+struct CowStr<'a>(Cow<'a, str>);
+
+impl<'de> Deserialize<'de> for CowStr<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = CowStr<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<CowStr<'de>, E> {
+                Ok(CowStr(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<CowStr<'de>, E> {
+                Ok(CowStr(Cow::Owned(v.to_string())))
+            }
+            fn visit_string<E>(self, v: String) -> Result<CowStr<'de>, E> {
+                Ok(CowStr(Cow::Owned(v)))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
 /// An attribute of an element rendered as `{"#attributes": {name: value}}`.
-fn attr<'v>(element: &'v Value, name: &str) -> Option<&'v Value> {
+fn attr<'v, 'a>(element: &'v Lite<'a>, name: &str) -> Option<&'v Lite<'a>> {
     element.get("#attributes")?.get(name)
 }
 
-fn attr_str(element: &Value, name: &str) -> Option<String> {
+fn attr_str(element: &Lite<'_>, name: &str) -> Option<String> {
     attr(element, name).and_then(text_string)
 }
 
 /// The text of an element: the value itself, or its `#text` when it also has attributes.
-fn text(v: &Value) -> &Value {
+fn text<'v, 'a>(v: &'v Lite<'a>) -> &'v Lite<'a> {
     match v {
-        Value::Object(o) => o.get("#text").unwrap_or(&Value::Null),
+        Lite::Obj(_) => v.get("#text").unwrap_or(&Lite::Null),
         other => other,
     }
 }
 
-fn text_string(v: &Value) -> Option<String> {
+fn text_string(v: &Lite<'_>) -> Option<String> {
     scalar_string(text(v)).filter(|s| !s.is_empty())
 }
 
 /// An unsigned number from a JSON number or a decimal / `0x` hexadecimal string.
-fn text_u64(v: &Value) -> Option<u64> {
+fn text_u64(v: &Lite<'_>) -> Option<u64> {
     match text(v) {
-        Value::Number(n) => n.as_u64(),
-        Value::String(s) => parse_u64(s),
+        Lite::U64(n) => Some(*n),
+        Lite::I64(n) => u64::try_from(*n).ok(),
+        Lite::Str(s) => parse_u64(s),
         _ => None,
     }
 }
@@ -158,22 +298,26 @@ pub(crate) fn parse_u64(s: &str) -> Option<u64> {
 }
 
 /// A scalar as the XML rendering would show it. Arrays and objects have no scalar text.
-fn scalar_string(v: &Value) -> Option<String> {
+fn scalar_string(v: &Lite<'_>) -> Option<String> {
     match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        Value::Null | Value::Array(_) | Value::Object(_) => None,
+        Lite::Str(s) => Some(s.to_string()),
+        Lite::U64(n) => Some(n.to_string()),
+        Lite::I64(n) => Some(n.to_string()),
+        Lite::F64(n) => Some(
+            serde_json::Number::from_f64(*n).map_or_else(|| n.to_string(), |num| num.to_string()),
+        ),
+        Lite::Bool(b) => Some(b.to_string()),
+        Lite::Null | Lite::Arr(_) | Lite::Obj(_) => None,
     }
 }
 
 /// The pairs of an `EventData` or `UserData` child element, with Winlogbeat's rules.
-fn data_pairs(data: &Value) -> Vec<(String, String)> {
-    let Value::Object(map) = data else {
+fn data_pairs(data: &Lite<'_>) -> Vec<(String, String)> {
+    let Lite::Obj(map) = data else {
         return Vec::new();
     };
     // (name or None for unnamed, raw value) in document order; positions count every child.
-    let mut raw: Vec<(Option<&str>, Option<String>)> = Vec::new();
+    let mut raw: Vec<(Option<&str>, Option<String>)> = Vec::with_capacity(map.len());
     for (key, value) in map {
         if key.starts_with('#') {
             continue; // attributes of EventData itself
@@ -181,13 +325,13 @@ fn data_pairs(data: &Value) -> Vec<(String, String)> {
         if key == "Data" {
             // Unnamed <Data> elements: one value or a list of them, under #text.
             match text(value) {
-                Value::Array(items) => {
+                Lite::Arr(items) => {
                     raw.extend(items.iter().map(|i| (None, element_text(i))));
                 }
                 other => raw.push((None, element_text(other))),
             }
         } else {
-            raw.push((Some(key.as_str()), element_text(value)));
+            raw.push((Some(key), element_text(value)));
         }
     }
     let mut out: Vec<(String, String)> = Vec::with_capacity(raw.len());
@@ -202,7 +346,7 @@ fn data_pairs(data: &Value) -> Vec<(String, String)> {
         if out.iter().any(|(k, _)| *k == key) {
             continue; // the agent keeps the first of duplicate keys
         }
-        out.push((key, remove_windows_line_endings(&value)));
+        out.push((key, remove_windows_line_endings(value)));
     }
     out
 }
@@ -210,26 +354,23 @@ fn data_pairs(data: &Value) -> Vec<(String, String)> {
 /// The character data of a data element: a scalar, or the `#text` of an element with
 /// attributes. A list of values (a multi-valued substitution) is joined the way the XML
 /// rendering concatenates them.
-fn element_text(v: &Value) -> Option<String> {
+fn element_text(v: &Lite<'_>) -> Option<String> {
     match text(v) {
-        Value::Array(items) => Some(items.iter().filter_map(scalar_string).collect()),
+        Lite::Arr(items) => Some(items.iter().filter_map(scalar_string).collect()),
         other => scalar_string(other),
     }
 }
 
 /// `\r\n` → `\n`, then trailing `\n` trimmed (what the agent does to every data value).
-pub(crate) fn remove_windows_line_endings(s: &str) -> String {
-    let replaced = if s.contains("\r\n") {
+pub(crate) fn remove_windows_line_endings(s: String) -> String {
+    let mut s = if s.contains("\r\n") {
         s.replace("\r\n", "\n")
     } else {
-        s.to_string()
+        s
     };
-    let trimmed = replaced.trim_end_matches('\n');
-    if trimmed.len() == replaced.len() {
-        replaced
-    } else {
-        trimmed.to_string()
-    }
+    let keep = s.trim_end_matches('\n').len();
+    s.truncate(keep);
+    s
 }
 
 #[cfg(test)]
@@ -283,6 +424,20 @@ mod tests {
             pairs,
             vec![("SubjectUserName".to_string(), "bob".to_string())]
         );
+    }
+
+    #[test]
+    fn text_and_value_paths_agree() {
+        let v = json!({"Event": {"System": {"EventID": 1, "Channel": "C", "Keywords": "0x10"},
+            "EventData": {"A": "x\\\"y", "B": 2.5, "C": -3}}});
+        let text = serde_json::to_vec(&v).expect("json");
+        let a = Record::from_json(&v);
+        let b = Record::from_json_slice(&text).expect("parses");
+        assert_eq!(a, b);
+        assert_eq!(b.data("A"), Some("x\\\"y"));
+        assert_eq!(b.data("B"), Some("2.5"));
+        assert_eq!(b.data("C"), Some("-3"));
+        assert!(Record::from_json_slice(b"{oops").is_err());
     }
 
     #[test]

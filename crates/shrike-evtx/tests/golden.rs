@@ -72,7 +72,8 @@ fn golden_documents() {
                 reader
                     .read_file(&path, |item| {
                         if let Item::Event(e) = item {
-                            m.insert(e.location.record_number, (e.doc, e.index));
+                            let doc = e.doc.into_value().expect("a document");
+                            m.insert(e.location.record_number, (doc, e.index));
                         }
                         ControlFlow::Continue(())
                     })

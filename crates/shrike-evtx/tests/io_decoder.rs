@@ -4,7 +4,7 @@
 use std::ops::ControlFlow;
 use std::sync::Arc;
 
-use shrike_evtx::{EvtxReader, IoDecoder, ReadOptions};
+use shrike_evtx::{EvtxReader, IoDecoder, OutputKind, ReadOptions};
 use shrike_io::{expand, DefaultIndex, InputReport, InputSpec, Reader};
 use shrike_testkit::shared_or_skip;
 
@@ -16,7 +16,10 @@ fn evtx_inputs_decode_through_shrike_io() {
     ) else {
         return;
     };
-    let decoder = IoDecoder::new(EvtxReader::with_builtin_mapping(ReadOptions::default()));
+    let decoder = IoDecoder::new(EvtxReader::with_builtin_mapping(ReadOptions {
+        output: OutputKind::EcsJson,
+        ..ReadOptions::default()
+    }));
     let reader = Reader::new(shrike_io::ReadOptions::default()).with_evtx(Arc::new(decoder));
     let mut report = InputReport::new(100);
     let spec = InputSpec::parse(&file.to_string_lossy()).expect("input spec");

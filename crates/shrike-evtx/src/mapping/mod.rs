@@ -23,9 +23,9 @@ mod text;
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use crate::doc::{self, Path};
+use crate::doc::{Key, Node, Obj, Path};
 use crate::record::Record;
 use spec::{ChannelMap, Common};
 
@@ -73,6 +73,118 @@ pub struct Mapper {
     channels: Vec<ChannelMap>,
     by_channel: HashMap<String, usize>,
     event_data: Path,
+    keys: Keys,
+}
+
+/// The keys of the base document, allocated once and shared by every document.
+#[derive(Debug)]
+struct Keys {
+    timestamp: Key,
+    event: Key,
+    kind: Key,
+    code: Key,
+    provider: Key,
+    action: Key,
+    outcome: Key,
+    created: Key,
+    ingested: Key,
+    module: Key,
+    dataset: Key,
+    winlog: Key,
+    api: Key,
+    channel: Key,
+    event_id: Key,
+    provider_name: Key,
+    provider_guid: Key,
+    record_id: Key,
+    task: Key,
+    computer_name: Key,
+    keywords: Key,
+    opcode: Key,
+    version: Key,
+    user: Key,
+    identifier: Key,
+    event_data: Key,
+    user_data: Key,
+    xml_name: Key,
+    activity_id: Key,
+    related_activity_id: Key,
+    process: Key,
+    pid: Key,
+    thread: Key,
+    id: Key,
+    log: Key,
+    level: Key,
+    file: Key,
+    path: Key,
+    host: Key,
+    name: Key,
+    os: Key,
+    os_type: Key,
+    family: Key,
+    platform: Key,
+    data_stream: Key,
+    ds_type: Key,
+    namespace: Key,
+    ecs: Key,
+    windows: Key,
+}
+
+impl Keys {
+    fn new() -> Keys {
+        let k = Key::from;
+        Keys {
+            timestamp: k("@timestamp"),
+            event: k("event"),
+            kind: k("kind"),
+            code: k("code"),
+            provider: k("provider"),
+            action: k("action"),
+            outcome: k("outcome"),
+            created: k("created"),
+            ingested: k("ingested"),
+            module: k("module"),
+            dataset: k("dataset"),
+            winlog: k("winlog"),
+            api: k("api"),
+            channel: k("channel"),
+            event_id: k("event_id"),
+            provider_name: k("provider_name"),
+            provider_guid: k("provider_guid"),
+            record_id: k("record_id"),
+            task: k("task"),
+            computer_name: k("computer_name"),
+            keywords: k("keywords"),
+            opcode: k("opcode"),
+            version: k("version"),
+            user: k("user"),
+            identifier: k("identifier"),
+            event_data: k("event_data"),
+            user_data: k("user_data"),
+            xml_name: k("xml_name"),
+            activity_id: k("activity_id"),
+            related_activity_id: k("related_activity_id"),
+            process: k("process"),
+            pid: k("pid"),
+            thread: k("thread"),
+            id: k("id"),
+            log: k("log"),
+            level: k("level"),
+            file: k("file"),
+            path: k("path"),
+            host: k("host"),
+            name: k("name"),
+            os: k("os"),
+            os_type: k("type"),
+            family: k("family"),
+            platform: k("platform"),
+            data_stream: k("data_stream"),
+            ds_type: k("type"),
+            namespace: k("namespace"),
+            ecs: k("ecs"),
+            windows: k("windows"),
+        }
+    }
 }
 
 impl Mapper {
@@ -116,12 +228,27 @@ impl Mapper {
             channels,
             by_channel,
             event_data: spec::event_data_path(),
+            keys: Keys::new(),
         })
     }
 
     /// Maps one record. `source_path` becomes `log.file.path` (as when the agent reads an
     /// `.evtx` file).
     pub fn map(&self, record: &Record, source_path: Option<&str>, options: &MapOptions) -> Mapped {
+        let (doc, index) = self.map_tree(record.clone(), source_path, options);
+        Mapped {
+            doc: Node::Obj(doc).into_value(),
+            index,
+        }
+    }
+
+    /// Maps one record into the document tree; also returns the index.
+    pub(crate) fn map_tree(
+        &self,
+        record: Record,
+        source_path: Option<&str>,
+        options: &MapOptions,
+    ) -> (Obj, String) {
         let channel_map = record
             .channel
             .as_deref()
@@ -136,47 +263,45 @@ impl Mapper {
                 .map_or(self.common.fallback_dataset.as_str(), String::as_str),
             (None, None) => self.common.fallback_dataset.as_str(),
         };
+        let index = format!("logs-{dataset}-default");
+        let code = record.event_id;
+        let provider_ok = match channel_map.and_then(|m| m.only_providers.as_ref()) {
+            None => true,
+            Some(list) => record
+                .provider_name
+                .as_deref()
+                .is_some_and(|p| list.iter().any(|x| x == p)),
+        };
         let mut d = self.base_document(record, dataset, source_path, options);
         if let Some(m) = channel_map {
             let ctx = ops::Ctx {
-                code: record.event_id,
-                category: record
-                    .event_id
+                code,
+                category: code
                     .and_then(|c| m.events.get(&c))
                     .or(m.default_event.as_ref()),
                 event_data: &self.event_data,
-            };
-            let provider_ok = match &m.only_providers {
-                None => true,
-                Some(list) => record
-                    .provider_name
-                    .as_deref()
-                    .is_some_and(|p| list.iter().any(|x| x == p)),
             };
             if provider_ok {
                 ops::run(&m.steps, &mut d, &ctx);
             }
             ops::run(&m.after_steps, &mut d, &ctx);
         }
-        Mapped {
-            doc: Value::Object(d),
-            index: format!("logs-{dataset}-default"),
-        }
+        (d, index)
     }
 
     /// What the event log input produces for every record, before any pipeline.
-    pub fn base_document(
+    pub(crate) fn base_document(
         &self,
-        r: &Record,
+        r: Record,
         dataset: &str,
         source_path: Option<&str>,
         options: &MapOptions,
-    ) -> Map<String, Value> {
+    ) -> Obj {
         let c = &self.common;
-        let mut d = Map::new();
-        let s = |v: &str| Value::String(v.to_string());
+        let k = &self.keys;
+        let mut d = Obj::with_capacity(10);
         if let Some(t) = &r.time_created {
-            d.insert("@timestamp".into(), s(t));
+            d.push(k.timestamp.clone(), Node::str(t.as_str()));
         }
         let task = r.task.and_then(|t| {
             r.provider_name
@@ -186,7 +311,7 @@ impl Mapper {
                 .or_else(|| c.default_tasks.get(&t))
         });
         let keywords: Vec<&spec::Keyword> = match r.keywords {
-            Some(k) => c.keywords.iter().filter(|kw| k & kw.mask != 0).collect(),
+            Some(kw) => c.keywords.iter().filter(|x| kw & x.mask != 0).collect(),
             None => Vec::new(),
         };
         // Audit Failure wins over Audit Success, as in the agent.
@@ -194,133 +319,140 @@ impl Mapper {
             .into_iter()
             .find(|o| keywords.iter().any(|kw| kw.outcome.as_deref() == Some(*o)));
 
-        let mut event = Map::new();
-        event.insert("kind".into(), s("event"));
+        let mut event = Obj::with_capacity(12);
+        event.push(k.kind.clone(), Node::str("event"));
         if let Some(id) = r.event_id {
-            event.insert("code".into(), Value::String(id.to_string()));
+            event.push(k.code.clone(), Node::Str(id.to_string()));
         }
         if let Some(p) = &r.provider_name {
-            event.insert("provider".into(), s(p));
+            event.push(k.provider.clone(), Node::str(p.as_str()));
         }
         if let Some(t) = task {
-            event.insert("action".into(), s(t));
+            event.push(k.action.clone(), Node::str(t.as_str()));
         }
         if let Some(o) = outcome {
-            event.insert("outcome".into(), s(o));
+            event.push(k.outcome.clone(), Node::str(o));
         }
         if let Some(t) = &r.time_created {
-            event.insert("created".into(), s(t));
+            event.push(k.created.clone(), Node::str(t.as_str()));
         }
         if let Some(i) = &options.ingested {
-            event.insert("ingested".into(), s(i));
+            event.push(k.ingested.clone(), Node::str(i.as_str()));
         }
         let module = dataset.split('.').next().unwrap_or(dataset);
-        event.insert("module".into(), s(module));
-        event.insert("dataset".into(), s(dataset));
-        d.insert("event".into(), Value::Object(event));
+        event.push(k.module.clone(), Node::str(module));
+        event.push(k.dataset.clone(), Node::str(dataset));
+        d.push(k.event.clone(), Node::Obj(event));
 
-        let mut w = Map::new();
-        w.insert("api".into(), s("wineventlog"));
-        if let Some(ch) = &r.channel {
-            w.insert("channel".into(), s(ch));
+        let mut w = Obj::with_capacity(18);
+        w.push(k.api.clone(), Node::str("wineventlog"));
+        if let Some(ch) = r.channel {
+            w.push(k.channel.clone(), Node::Str(ch));
         }
         if let Some(id) = r.event_id {
-            w.insert("event_id".into(), Value::String(id.to_string()));
+            w.push(k.event_id.clone(), Node::Str(id.to_string()));
         }
-        if let Some(p) = &r.provider_name {
-            w.insert("provider_name".into(), s(p));
+        if let Some(p) = r.provider_name {
+            w.push(k.provider_name.clone(), Node::Str(p));
         }
-        if let Some(g) = &r.provider_guid {
-            w.insert("provider_guid".into(), s(g));
+        if let Some(g) = r.provider_guid {
+            w.push(k.provider_guid.clone(), Node::Str(g));
         }
         if let Some(id) = r.record_id {
-            w.insert("record_id".into(), Value::String(id.to_string()));
+            w.push(k.record_id.clone(), Node::Str(id.to_string()));
         }
         if let Some(t) = task {
-            w.insert("task".into(), s(t));
+            w.push(k.task.clone(), Node::str(t.as_str()));
         }
         if let Some(cn) = &r.computer {
-            w.insert("computer_name".into(), s(cn));
+            w.push(k.computer_name.clone(), Node::str(cn.as_str()));
         }
         if !keywords.is_empty() {
-            let names = keywords.iter().map(|k| s(&k.name)).collect();
-            w.insert("keywords".into(), Value::Array(names));
+            let names = keywords
+                .iter()
+                .map(|x| Node::str(x.name.as_str()))
+                .collect();
+            w.push(k.keywords.clone(), Node::Arr(names));
         }
         if let Some(op) = r.opcode.and_then(|o| c.opcodes.get(&o)) {
-            w.insert("opcode".into(), s(op));
+            w.push(k.opcode.clone(), Node::str(op.as_str()));
         }
         if let Some(v) = r.version {
-            w.insert("version".into(), Value::from(v));
+            w.push(k.version.clone(), Node::Int(v as i64));
         }
-        if let Some(sid) = &r.user_sid {
-            let mut user = Map::new();
-            user.insert("identifier".into(), s(sid));
-            w.insert("user".into(), Value::Object(user));
+        if let Some(sid) = r.user_sid {
+            let mut user = Obj::with_capacity(1);
+            user.push(k.identifier.clone(), Node::Str(sid));
+            w.push(k.user.clone(), Node::Obj(user));
         }
         if !r.event_data.is_empty() {
-            let data = r
-                .event_data
-                .iter()
-                .map(|(k, v)| (k.clone(), s(v)))
-                .collect();
-            w.insert("event_data".into(), Value::Object(data));
+            let mut data = Obj::with_capacity(r.event_data.len());
+            for (name, v) in r.event_data {
+                data.push(Key::from(name), Node::Str(v));
+            }
+            w.push(k.event_data.clone(), Node::Obj(data));
         }
-        if let Some((name, pairs)) = &r.user_data {
-            let mut ud: Map<String, Value> = pairs.iter().map(|(k, v)| (k.clone(), s(v))).collect();
-            ud.insert("xml_name".into(), s(name));
-            w.insert("user_data".into(), Value::Object(ud));
+        if let Some((name, pairs)) = r.user_data {
+            let mut ud = Obj::with_capacity(pairs.len() + 1);
+            for (key, v) in pairs {
+                ud.push(Key::from(key), Node::Str(v));
+            }
+            ud.insert(k.xml_name.clone(), Node::Str(name));
+            w.push(k.user_data.clone(), Node::Obj(ud));
         }
-        if let Some(a) = &r.activity_id {
-            w.insert("activity_id".into(), s(a));
+        if let Some(a) = r.activity_id {
+            w.push(k.activity_id.clone(), Node::Str(a));
         }
-        if let Some(a) = &r.related_activity_id {
-            w.insert("related_activity_id".into(), s(a));
+        if let Some(a) = r.related_activity_id {
+            w.push(k.related_activity_id.clone(), Node::Str(a));
         }
         if r.process_id.is_some() || r.thread_id.is_some() {
-            let mut p = Map::new();
+            let mut p = Obj::with_capacity(2);
             if let Some(pid) = r.process_id {
-                p.insert("pid".into(), Value::from(pid));
+                p.push(k.pid.clone(), Node::Int(pid as i64));
             }
             if let Some(tid) = r.thread_id {
-                let mut t = Map::new();
-                t.insert("id".into(), Value::from(tid));
-                p.insert("thread".into(), Value::Object(t));
+                let mut t = Obj::with_capacity(1);
+                t.push(k.id.clone(), Node::Int(tid as i64));
+                p.push(k.thread.clone(), Node::Obj(t));
             }
-            w.insert("process".into(), Value::Object(p));
+            w.push(k.process.clone(), Node::Obj(p));
         }
-        d.insert("winlog".into(), Value::Object(w));
+        d.push(k.winlog.clone(), Node::Obj(w));
 
-        let mut log = Map::new();
+        let mut log = Obj::with_capacity(2);
         if let Some(l) = r.level.and_then(|l| c.levels.get(&l)) {
-            log.insert("level".into(), s(l));
+            log.push(k.level.clone(), Node::str(l.as_str()));
         }
         if let Some(p) = source_path {
-            doc::set(&mut log, &Path::parse("file.path"), s(p));
+            let mut file = Obj::with_capacity(1);
+            file.push(k.path.clone(), Node::str(p));
+            log.push(k.file.clone(), Node::Obj(file));
         }
         if !log.is_empty() {
-            d.insert("log".into(), Value::Object(log));
+            d.push(k.log.clone(), Node::Obj(log));
         }
 
-        let mut host = Map::new();
-        if let Some(cn) = &r.computer {
-            host.insert("name".into(), s(cn));
-            host.insert("id".into(), s(cn));
+        let mut host = Obj::with_capacity(3);
+        if let Some(cn) = r.computer {
+            host.push(k.name.clone(), Node::str(cn.as_str()));
+            host.push(k.id.clone(), Node::Str(cn));
         }
-        let mut os = Map::new();
-        for k in ["type", "family", "platform"] {
-            os.insert(k.into(), s("windows"));
+        let mut os = Obj::with_capacity(3);
+        for key in [&k.os_type, &k.family, &k.platform] {
+            os.push(key.clone(), Node::str(&*k.windows));
         }
-        host.insert("os".into(), Value::Object(os));
-        d.insert("host".into(), Value::Object(host));
+        host.push(k.os.clone(), Node::Obj(os));
+        d.push(k.host.clone(), Node::Obj(host));
 
-        let mut ds = Map::new();
-        ds.insert("type".into(), s("logs"));
-        ds.insert("dataset".into(), s(dataset));
-        ds.insert("namespace".into(), s("default"));
-        d.insert("data_stream".into(), Value::Object(ds));
-        let mut ecs = Map::new();
-        ecs.insert("version".into(), s(ECS_VERSION));
-        d.insert("ecs".into(), Value::Object(ecs));
+        let mut ds = Obj::with_capacity(3);
+        ds.push(k.ds_type.clone(), Node::str("logs"));
+        ds.push(k.dataset.clone(), Node::str(dataset));
+        ds.push(k.namespace.clone(), Node::str("default"));
+        d.push(k.data_stream.clone(), Node::Obj(ds));
+        let mut ecs = Obj::with_capacity(1);
+        ecs.push(k.version.clone(), Node::str(ECS_VERSION));
+        d.push(k.ecs.clone(), Node::Obj(ecs));
         d
     }
 }

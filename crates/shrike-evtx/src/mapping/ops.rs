@@ -1,13 +1,11 @@
 //! Running mapping steps over a document.
 
-use serde_json::{Map, Value};
-
 use super::spec::{
     ArgsStyle, BasenameStyle, Categorization, Convert, Op, Separator, Step, TemplatePart,
     TimeFormat,
 };
 use super::text;
-use crate::doc::{self, Path};
+use crate::doc::{self, Key, Node, Obj, Path};
 
 /// What a step needs besides the document: the event id and the event table.
 pub(crate) struct Ctx<'a> {
@@ -17,7 +15,7 @@ pub(crate) struct Ctx<'a> {
 }
 
 /// Runs `steps` in order.
-pub(crate) fn run(steps: &[Step], d: &mut Map<String, Value>, ctx: &Ctx<'_>) {
+pub(crate) fn run(steps: &[Step], d: &mut Obj, ctx: &Ctx<'_>) {
     for step in steps {
         if applies(step, d, ctx) {
             apply(&step.op, d, ctx);
@@ -25,7 +23,7 @@ pub(crate) fn run(steps: &[Step], d: &mut Map<String, Value>, ctx: &Ctx<'_>) {
     }
 }
 
-fn applies(step: &Step, d: &Map<String, Value>, ctx: &Ctx<'_>) -> bool {
+fn applies(step: &Step, d: &Obj, ctx: &Ctx<'_>) -> bool {
     let w = &step.when;
     if let Some(codes) = &w.codes {
         if !ctx.code.is_some_and(|c| codes.contains(&c)) {
@@ -49,20 +47,20 @@ fn applies(step: &Step, d: &Map<String, Value>, ctx: &Ctx<'_>) -> bool {
 }
 
 /// The string at `p`, cloned (steps often write where they read).
-fn string_at(d: &Map<String, Value>, p: &Path) -> Option<String> {
+fn string_at(d: &Obj, p: &Path) -> Option<String> {
     doc::get_str(d, p).map(str::to_string)
 }
 
-fn convert(value: &str, how: Convert) -> Option<Value> {
+fn convert(value: &str, how: Convert) -> Option<Node> {
     match how {
-        Convert::None => Some(Value::String(value.to_string())),
-        Convert::Long => text::parse_long(value).map(Value::from),
-        Convert::Ip => text::is_ip(value).then(|| Value::String(value.to_string())),
+        Convert::None => Some(Node::str(value)),
+        Convert::Long => text::parse_long(value).map(Node::Int),
+        Convert::Ip => text::is_ip(value).then(|| Node::str(value)),
         Convert::Boolean => {
             if value.eq_ignore_ascii_case("true") {
-                Some(Value::Bool(true))
+                Some(Node::Bool(true))
             } else if value.eq_ignore_ascii_case("false") {
-                Some(Value::Bool(false))
+                Some(Node::Bool(false))
             } else {
                 None
             }
@@ -80,19 +78,18 @@ fn before(value: String, token: Option<&str>) -> String {
     }
 }
 
-fn apply(op: &Op, d: &mut Map<String, Value>, ctx: &Ctx<'_>) {
+fn apply(op: &Op, d: &mut Obj, ctx: &Ctx<'_>) {
     match op {
         Op::DropValues { values } => {
-            if let Some(Value::Object(data)) = doc::get(d, ctx.event_data).cloned() {
-                let kept: Map<String, Value> = data
-                    .into_iter()
-                    .filter(|(_, v)| !v.as_str().is_some_and(|s| values.iter().any(|x| x == s)))
-                    .collect();
-                if kept.is_empty() {
-                    doc::remove(d, ctx.event_data);
-                } else {
-                    doc::set(d, ctx.event_data, Value::Object(kept));
+            let emptied = match doc::get_mut(d, ctx.event_data) {
+                Some(Node::Obj(data)) => {
+                    data.retain(|_, v| !v.as_str().is_some_and(|s| values.iter().any(|x| x == s)));
+                    data.is_empty()
                 }
+                _ => false,
+            };
+            if emptied {
+                doc::remove(d, ctx.event_data);
             }
         }
         Op::Categorize => {
@@ -105,10 +102,10 @@ fn apply(op: &Op, d: &mut Map<String, Value>, ctx: &Ctx<'_>) {
                     doc::set(d, &event.join("type"), strings(kind));
                 }
                 if let Some(action) = &c.action {
-                    doc::set(d, &event.join("action"), Value::String(action.clone()));
+                    doc::set(d, &event.join("action"), Node::Str(action.clone()));
                 }
                 if let Some(outcome) = &c.outcome {
-                    doc::set(d, &event.join("outcome"), Value::String(outcome.clone()));
+                    doc::set(d, &event.join("outcome"), Node::Str(outcome.clone()));
                 }
             }
         }
@@ -118,7 +115,7 @@ fn apply(op: &Op, d: &mut Map<String, Value>, ctx: &Ctx<'_>) {
                     TimeFormat::Sysmon => text::sysmon_time(s),
                 };
                 if let Some(ts) = parsed {
-                    doc::set(d, &Path::parse("@timestamp"), Value::String(ts));
+                    doc::set(d, &Path::parse("@timestamp"), Node::Str(ts));
                 }
             }
         }
@@ -140,8 +137,8 @@ fn apply(op: &Op, d: &mut Map<String, Value>, ctx: &Ctx<'_>) {
             };
             let out = match value {
                 // The pipelines skip empty values (`!= ""` conditions, ignore_empty_value).
-                Value::String(s) if s.is_empty() => return,
-                Value::String(s) => {
+                Node::Str(s) if s.is_empty() => return,
+                Node::Str(s) => {
                     let mut s = before(s, token.as_deref());
                     for x in strip {
                         s = s.replace(x.as_str(), "");
@@ -151,15 +148,15 @@ fn apply(op: &Op, d: &mut Map<String, Value>, ctx: &Ctx<'_>) {
                         None => return,
                     }
                 }
-                // Objects and arrays (e.g. a parsed hash map) move as they are.
+                // Objects and arrays move as they are.
                 other if *how == Convert::None => other,
                 _ => return,
             };
             if *remove_source {
                 doc::remove(d, from);
             }
-            if let (Some(kind), Value::String(s)) = (related, &out) {
-                doc::append_unique(d, kind, Value::String(s.clone()));
+            if let (Some(kind), Node::Str(s)) = (related, &out) {
+                doc::append_unique(d, kind, Node::Str(s.clone()));
             }
             doc::set(d, to, out);
         }
@@ -192,13 +189,13 @@ fn apply(op: &Op, d: &mut Map<String, Value>, ctx: &Ctx<'_>) {
                 return;
             };
             let n = n as u64;
-            let names: Vec<Value> = table
+            let names: Vec<Node> = table
                 .iter()
                 .filter(|(mask, _)| n & mask == *mask)
-                .map(|(_, name)| Value::String(name.clone()))
+                .map(|(_, name)| Node::Str(name.clone()))
                 .collect();
             if !names.is_empty() {
-                doc::set(d, to, Value::Array(names));
+                doc::set(d, to, Node::Arr(names));
             }
         }
         Op::Split {
@@ -214,13 +211,13 @@ fn apply(op: &Op, d: &mut Map<String, Value>, ctx: &Ctx<'_>) {
                 Separator::Whitespace => text::java_split(&s, text::java_whitespace, true),
                 Separator::Token(t) => text::split_on_token(&s, t),
             };
-            let parts: Vec<Value> = parts
+            let parts: Vec<Node> = parts
                 .into_iter()
                 .map(|p| if *trim { p.trim().to_string() } else { p })
                 .filter(|p| !(*drop_empty && p.is_empty()))
-                .map(Value::String)
+                .map(Node::Str)
                 .collect();
-            doc::set(d, from, Value::Array(parts));
+            doc::set(d, from, Node::Arr(parts));
         }
         Op::SplitUser { from, domain, name } => {
             let Some(s) = doc::get_str(d, from) else {
@@ -230,10 +227,10 @@ fn apply(op: &Op, d: &mut Map<String, Value>, ctx: &Ctx<'_>) {
             if let [dom, user] = parts.as_slice() {
                 let (dom, user) = (dom.clone(), user.clone());
                 if !dom.is_empty() {
-                    doc::set(d, domain, Value::String(dom));
+                    doc::set(d, domain, Node::Str(dom));
                 }
                 if !user.is_empty() {
-                    doc::set(d, name, Value::String(user));
+                    doc::set(d, name, Node::Str(user));
                 }
             }
         }
@@ -252,13 +249,9 @@ fn apply(op: &Op, d: &mut Map<String, Value>, ctx: &Ctx<'_>) {
                 ArgsStyle::Quoted => text::quoted_args(s),
             };
             let n = args.len();
-            doc::set(
-                d,
-                to,
-                Value::Array(args.into_iter().map(Value::String).collect()),
-            );
+            doc::set(d, to, Node::Arr(args.into_iter().map(Node::Str).collect()));
             if let Some(c) = count_to {
-                doc::set(d, c, Value::from(n));
+                doc::set(d, c, Node::Int(n as i64));
             }
         }
         Op::Basename { from, to, style } => {
@@ -273,7 +266,7 @@ fn apply(op: &Op, d: &mut Map<String, Value>, ctx: &Ctx<'_>) {
                 BasenameStyle::LastPart => path.rsplit('\\').next(),
             };
             if let Some(n) = name.map(str::to_string) {
-                doc::set(d, to, Value::String(n));
+                doc::set(d, to, Node::Str(n));
             }
         }
         Op::FileParts { from, to } => {
@@ -282,10 +275,10 @@ fn apply(op: &Op, d: &mut Map<String, Value>, ctx: &Ctx<'_>) {
             };
             if let Some((name, dir, ext)) = text::file_parts(path) {
                 let (name, dir, ext) = (name.to_string(), dir.to_string(), ext.map(str::to_string));
-                doc::set(d, &to.join("name"), Value::String(name));
-                doc::set(d, &to.join("directory"), Value::String(dir));
+                doc::set(d, &to.join("name"), Node::Str(name));
+                doc::set(d, &to.join("directory"), Node::Str(dir));
                 if let Some(e) = ext {
-                    doc::set(d, &to.join("extension"), Value::String(e));
+                    doc::set(d, &to.join("extension"), Node::Str(e));
                 }
             }
         }
@@ -295,7 +288,7 @@ fn apply(op: &Op, d: &mut Map<String, Value>, ctx: &Ctx<'_>) {
             };
             if let Some(i) = name.rfind('.') {
                 let e = name[i + 1..].to_string();
-                doc::set(d, to, Value::String(e));
+                doc::set(d, to, Node::Str(e));
             }
         }
         Op::Registry {
@@ -315,25 +308,21 @@ fn apply(op: &Op, d: &mut Map<String, Value>, ctx: &Ctx<'_>) {
                 None => raw.to_string(),
             };
             let parts = text::registry_parts(&path, doc::get_str(d, details));
-            doc::set(d, &to.join("path"), Value::String(parts.path));
+            doc::set(d, &to.join("path"), Node::Str(parts.path));
             if let Some(h) = parts.hive {
-                doc::set(d, &to.join("hive"), Value::String(h));
+                doc::set(d, &to.join("hive"), Node::Str(h));
             }
             if let Some(k) = parts.key {
-                doc::set(d, &to.join("key"), Value::String(k));
+                doc::set(d, &to.join("key"), Node::Str(k));
             }
             if let Some(v) = parts.value {
-                doc::set(d, &to.join("value"), Value::String(v));
+                doc::set(d, &to.join("value"), Node::Str(v));
             }
             if let Some(s) = parts.data_strings {
-                doc::set(
-                    d,
-                    &to.join("data.strings"),
-                    Value::Array(vec![Value::String(s)]),
-                );
+                doc::set(d, &to.join("data.strings"), Node::Arr(vec![Node::Str(s)]));
             }
             if let Some(t) = parts.data_type {
-                doc::set(d, &to.join("data.type"), Value::String(t.to_string()));
+                doc::set(d, &to.join("data.type"), Node::Str(t.to_string()));
             }
         }
         Op::DnsAnswers { from, types } => {
@@ -345,11 +334,11 @@ fn apply(op: &Op, d: &mut Map<String, Value>, ctx: &Ctx<'_>) {
         Op::Related { kind, from } => {
             for p in from {
                 match doc::get(d, p).cloned() {
-                    Some(Value::String(s)) if !s.is_empty() => {
-                        doc::append_unique(d, kind, Value::String(s));
+                    Some(Node::Str(s)) if !s.is_empty() => {
+                        doc::append_unique(d, kind, Node::Str(s));
                     }
-                    Some(Value::Array(items)) => {
-                        for i in items.into_iter().filter(Value::is_string) {
+                    Some(Node::Arr(items)) => {
+                        for i in items.into_iter().filter(|i| matches!(i, Node::Str(_))) {
                             doc::append_unique(d, kind, i);
                         }
                     }
@@ -368,7 +357,7 @@ fn apply(op: &Op, d: &mut Map<String, Value>, ctx: &Ctx<'_>) {
                     },
                 }
             }
-            doc::set(d, to, Value::String(out));
+            doc::set(d, to, Node::Str(out));
         }
         Op::Kv {
             from,
@@ -387,18 +376,20 @@ fn apply(op: &Op, d: &mut Map<String, Value>, ctx: &Ctx<'_>) {
                 let k = k.trim_matches(|c| trim.contains(&c));
                 let v = v.trim_matches(|c| trim.contains(&c));
                 if !k.is_empty() {
-                    doc::set(d, &Path::under(to, k), Value::String(v.to_string()));
+                    doc::set(d, &Path::under(to, k), Node::Str(v.to_string()));
                 }
             }
         }
         Op::StripKeySpaces => {
-            if let Some(Value::Object(data)) = doc::get(d, ctx.event_data).cloned() {
+            if let Some(Node::Obj(data)) = doc::get_mut(d, ctx.event_data) {
                 if data.keys().any(|k| k.chars().any(char::is_whitespace)) {
-                    let renamed: Map<String, Value> = data
-                        .into_iter()
-                        .map(|(k, v)| (k.chars().filter(|c| !c.is_whitespace()).collect(), v))
-                        .collect();
-                    doc::set(d, ctx.event_data, Value::Object(renamed));
+                    for (k, _) in data.entries_mut().iter_mut() {
+                        if k.chars().any(char::is_whitespace) {
+                            let stripped: String =
+                                k.chars().filter(|c| !c.is_whitespace()).collect();
+                            *k = Key::from(stripped);
+                        }
+                    }
                 }
             }
         }
@@ -407,13 +398,13 @@ fn apply(op: &Op, d: &mut Map<String, Value>, ctx: &Ctx<'_>) {
                 let t = s.trim();
                 if t.len() != s.len() {
                     let t = t.to_string();
-                    doc::set(d, field, Value::String(t));
+                    doc::set(d, field, Node::Str(t));
                 }
             }
         }
         Op::StripV4Mapped { field } => {
             if let Some(v4) = doc::get_str(d, field).and_then(text::strip_v4_mapped) {
-                doc::set(d, field, Value::String(v4));
+                doc::set(d, field, Node::Str(v4));
             }
         }
         Op::PutOr {
@@ -428,14 +419,14 @@ fn apply(op: &Op, d: &mut Map<String, Value>, ctx: &Ctx<'_>) {
             };
             let value = before(value, token.as_deref());
             if let Some(kind) = related {
-                doc::append_unique(d, kind, Value::String(value.clone()));
+                doc::append_unique(d, kind, Node::Str(value.clone()));
             }
             let target = if doc::get(d, to).is_none() {
                 to
             } else {
                 else_to
             };
-            doc::set(d, target, Value::String(value));
+            doc::set(d, target, Node::Str(value));
         }
         Op::DnPart {
             from,
@@ -455,25 +446,20 @@ fn apply(op: &Op, d: &mut Map<String, Value>, ctx: &Ctx<'_>) {
                 part = part.replace(x.as_str(), "");
             }
             if let Some(kind) = related {
-                doc::append_unique(d, kind, Value::String(part.clone()));
+                doc::append_unique(d, kind, Node::Str(part.clone()));
             }
-            doc::set(d, to, Value::String(part));
+            doc::set(d, to, Node::Str(part));
         }
     }
 }
 
-fn strings(items: &[String]) -> Value {
-    Value::Array(items.iter().cloned().map(Value::String).collect())
+fn strings(items: &[String]) -> Node {
+    Node::Arr(items.iter().cloned().map(Node::Str).collect())
 }
 
 /// `SHA1=…,MD5=…` → lower-cased `<target>.hash.<algo>` (IMPHASH as `<target>.pe.imphash`),
 /// skipping empty and all-zero hashes; every kept hash also goes to `related.hash`.
-fn hashes(
-    d: &mut Map<String, Value>,
-    from: &Path,
-    targets: &[(Vec<u32>, Path)],
-    code: Option<u32>,
-) {
+fn hashes(d: &mut Obj, from: &Path, targets: &[(Vec<u32>, Path)], code: Option<u32>) {
     let Some(s) = string_at(d, from) else {
         return;
     };
@@ -497,7 +483,7 @@ fn hashes(
     }
     let related = Path::parse("related.hash");
     for (_, v) in &found {
-        doc::append_unique(d, &related, Value::String(v.clone()));
+        doc::append_unique(d, &related, Node::Str(v.clone()));
     }
     let target = targets
         .iter()
@@ -510,33 +496,27 @@ fn hashes(
             } else {
                 Path::under(&t.join("hash"), &k)
             };
-            doc::set(d, &p, Value::String(v));
+            doc::set(d, &p, Node::Str(v));
         }
     }
 }
 
 /// Sysmon QueryResults → `dns.answers`, `dns.resolved_ip` (v4-mapped addresses unwrapped,
 /// invalid ones dropped, each also an A/AAAA answer), `related.hosts`.
-fn dns_answers(
-    d: &mut Map<String, Value>,
-    results: &str,
-    types: &std::collections::HashMap<String, Value>,
-) {
-    let (parsed, raw_ips) = text::dns_results(results, |t| {
-        types.get(t).and_then(Value::as_str).map(str::to_string)
-    });
-    let mut answers: Vec<Value> = Vec::new();
+fn dns_answers(d: &mut Obj, results: &str, types: &std::collections::HashMap<String, String>) {
+    let (parsed, raw_ips) = text::dns_results(results, |t| types.get(t).cloned());
+    let mut answers: Vec<Node> = Vec::new();
     let hosts = Path::parse("related.hosts");
     for a in parsed {
-        let mut m = Map::new();
+        let mut m = Obj::new();
         if let Some(data) = &a.data {
-            m.insert("data".into(), Value::String(data.clone()));
-            doc::append_unique(d, &hosts, Value::String(data.clone()));
+            m.push(Key::from("data"), Node::Str(data.clone()));
+            doc::append_unique(d, &hosts, Node::Str(data.clone()));
         }
         if let Some(k) = a.kind {
-            m.insert("type".into(), Value::String(k));
+            m.push(Key::from("type"), Node::Str(k));
         }
-        answers.push(Value::Object(m));
+        answers.push(Node::Obj(m));
     }
     let ips: Vec<String> = raw_ips
         .into_iter()
@@ -544,20 +524,20 @@ fn dns_answers(
         .filter(|ip| text::is_ip(ip))
         .collect();
     for ip in &ips {
-        let mut m = Map::new();
-        m.insert("data".into(), Value::String(ip.clone()));
+        let mut m = Obj::new();
+        m.push(Key::from("data"), Node::Str(ip.clone()));
         let kind = if ip.contains(':') { "AAAA" } else { "A" };
-        m.insert("type".into(), Value::String(kind.into()));
-        answers.push(Value::Object(m));
+        m.push(Key::from("type"), Node::Str(kind.into()));
+        answers.push(Node::Obj(m));
     }
     if !answers.is_empty() {
-        doc::set(d, &Path::parse("dns.answers"), Value::Array(answers));
+        doc::set(d, &Path::parse("dns.answers"), Node::Arr(answers));
     }
     if !ips.is_empty() {
         doc::set(
             d,
             &Path::parse("dns.resolved_ip"),
-            Value::Array(ips.into_iter().map(Value::String).collect()),
+            Node::Arr(ips.into_iter().map(Node::Str).collect()),
         );
     }
 }

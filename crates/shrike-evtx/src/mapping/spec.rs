@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use serde_json::Value;
 use toml::Table;
 
-use crate::doc::Path;
+use crate::doc::{Node, Path};
 
 /// A problem in a mapping file: which file, where in it, and what.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -150,14 +150,14 @@ pub(crate) enum Op {
         related: Option<Path>,
     },
     /// Set a constant.
-    Set { to: Path, value: Value },
+    Set { to: Path, value: Node },
     /// Remove fields.
     Remove { fields: Vec<Path> },
     /// Translate a value through a table (no-op when absent from it).
     Lookup {
         from: Path,
         to: Path,
-        table: HashMap<String, Value>,
+        table: HashMap<String, Node>,
         lowercase: bool,
     },
     /// The names of the table's bit masks all set in the (numeric) value.
@@ -211,7 +211,7 @@ pub(crate) enum Op {
     /// `dns.answers` / `dns.resolved_ip` / `related.hosts` from Sysmon's QueryResults.
     DnsAnswers {
         from: Path,
-        types: HashMap<String, Value>,
+        types: HashMap<String, String>,
     },
     /// Append values (strings or arrays of strings) to `related.<kind>`, without duplicates.
     Related { kind: Path, from: Vec<Path> },
@@ -703,7 +703,7 @@ fn load_step(
             let to = r.path("to")?;
             let value = r
                 .opt_value("value")
-                .map(toml_to_json)
+                .map(|v| Node::from_value(&toml_to_json(v)))
                 .ok_or_else(|| r.err("missing `value`"))?;
             Op::Set { to, value }
         }
@@ -718,7 +718,10 @@ fn load_step(
         "lookup" => Op::Lookup {
             from: r.src("from")?,
             to: r.path("to")?,
-            table: table(&mut r, "table")?,
+            table: table(&mut r, "table")?
+                .into_iter()
+                .map(|(k, v)| (k, Node::from_value(&v)))
+                .collect(),
             lowercase: r.opt_bool("lowercase")?.unwrap_or(false),
         },
         "flags" => {
@@ -819,10 +822,17 @@ fn load_step(
             to: r.path("to")?,
             kernel_paths: r.opt_bool("kernel_paths")?.unwrap_or(false),
         },
-        "dns_answers" => Op::DnsAnswers {
-            from: r.src("from")?,
-            types: table(&mut r, "types")?,
-        },
+        "dns_answers" => {
+            let from = r.src("from")?;
+            let mut types = HashMap::new();
+            for (k, v) in table(&mut r, "types")? {
+                let Value::String(name) = v else {
+                    return Err(r.err(format!("type `{k}` must map to a string")));
+                };
+                types.insert(k, name);
+            }
+            Op::DnsAnswers { from, types }
+        }
         "related" => {
             let kind = Path::parse("related").join(&r.str("kind")?);
             let from = r

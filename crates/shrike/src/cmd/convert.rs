@@ -23,7 +23,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use shrike_evtx::{EvtxReader, Item, OutputKind, ReadOptions};
+use shrike_evtx::{Doc, EvtxReader, Item, OutputKind, ReadOptions};
 
 /// Flags of `shrike convert`.
 #[derive(clap::Args, Debug)]
@@ -84,7 +84,7 @@ pub fn run(args: Args) -> ExitCode {
         output: if args.raw {
             OutputKind::Raw
         } else {
-            OutputKind::Ecs
+            OutputKind::EcsJson
         },
         ..ReadOptions::default()
     });
@@ -251,18 +251,16 @@ fn convert_file(
     Ok(())
 }
 
-fn write_event(
-    out: &mut impl Write,
-    bulk: bool,
-    index: Option<&str>,
-    doc: &serde_json::Value,
-) -> io::Result<()> {
+fn write_event(out: &mut impl Write, bulk: bool, index: Option<&str>, doc: &Doc) -> io::Result<()> {
     if bulk {
         let action = serde_json::json!({"create": {"_index": index}});
         serde_json::to_writer(&mut *out, &action)?;
         out.write_all(b"\n")?;
     }
-    serde_json::to_writer(&mut *out, doc)?;
+    match doc {
+        Doc::Json(text) => out.write_all(text.as_bytes())?,
+        Doc::Value(v) => serde_json::to_writer(&mut *out, v)?,
+    }
     out.write_all(b"\n")
 }
 
