@@ -21,8 +21,6 @@
 //! * [`reader`]: files in, [`Item`]s out in file order; damaged chunks and records are
 //!   reported with their location and skipped; never a panic.
 //! * [`record`]: the typed view of one record (its `System` header and data pairs).
-//! * [`IoDecoder`]: the reader as `shrike-io`'s EVTX decoder, so EVTX is accepted wherever
-//!   shrike reads inputs.
 //! * [`mapping`]: the data-driven ECS mapping; its tables live in `mappings/*.toml` and are
 //!   described, with their sources, in `MAPPING.md`.
 //!
@@ -31,13 +29,11 @@
 #![deny(missing_docs)]
 
 mod doc;
-mod io;
 pub mod mapping;
 pub mod reader;
 pub mod record;
 
 pub use doc::sorted;
-pub use io::IoDecoder;
 pub use mapping::{MapOptions, Mapped, Mapper, MappingError};
 pub use reader::{
     is_evtx, sniff, Damage, DamageKind, Doc, Event, EvtxReader, FileSummary, Item, Location,

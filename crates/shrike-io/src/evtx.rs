@@ -58,8 +58,12 @@ pub fn builtin_decoder() -> std::sync::Arc<dyn EvtxDecoder> {
         std::sync::OnceLock::new();
     BUILTIN
         .get_or_init(|| {
+            // JSON text, serialized on shrike-evtx's worker threads.
             std::sync::Arc::new(Builtin(shrike_evtx::EvtxReader::with_builtin_mapping(
-                shrike_evtx::ReadOptions::default(),
+                shrike_evtx::ReadOptions {
+                    output: shrike_evtx::OutputKind::EcsJson,
+                    ..shrike_evtx::ReadOptions::default()
+                },
             )))
         })
         .clone()
@@ -77,23 +81,19 @@ impl EvtxDecoder for Builtin {
         name: &str,
         emit: &mut dyn FnMut(Result<EvtxEvent, EvtxDamage>) -> ControlFlow<()>,
     ) -> Result<(), String> {
-        use shrike_evtx::{DamageKind, Item};
-        let spooled = path.to_string_lossy() != name;
+        use shrike_evtx::{DamageKind, Doc, Item};
+        let file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        // Documents name the input (log.file.path), not a temporary copy of it.
         self.0
-            .read_file(path, |item| match item {
-                Item::Event(mut e) => {
-                    // A temporary copy's path means nothing to the user: name the input.
-                    if spooled {
-                        if let Some(p) = e.doc.pointer_mut("/log/file/path") {
-                            *p = serde_json::Value::String(name.to_string());
-                        }
-                    }
-                    emit(Ok(EvtxEvent {
-                        record: e.location.record_number,
-                        index: e.index,
-                        item: EvtxItem::Value(e.doc),
-                    }))
-                }
+            .read(file, Path::new(name), |item| match item {
+                Item::Event(e) => emit(Ok(EvtxEvent {
+                    record: e.location.record_number,
+                    index: e.index,
+                    item: match e.doc {
+                        Doc::Value(v) => EvtxItem::Value(v),
+                        Doc::Json(text) => EvtxItem::Json(text),
+                    },
+                })),
                 Item::Damage(d) => {
                     let what = match d.kind {
                         DamageKind::Chunk => "damaged chunk skipped",
