@@ -108,6 +108,7 @@ pub(crate) fn read_source(
 fn read_body(ctx: &mut Ctx<'_>, bytes_in: Rc<Cell<u64>>, bytes_decoded: Rc<Cell<u64>>) -> bool {
     let raw: Box<dyn Read> = match &ctx.source.path {
         InputPath::Stdin => Box::new(io::stdin().lock()),
+        InputPath::Memory(bytes) => Box::new(Cursor::new(bytes.clone())),
         InputPath::Path(p) => match File::open(p) {
             Ok(f) if f.metadata().is_ok_and(|m| m.is_dir()) => {
                 ctx.problem(codes::UNREADABLE, Pos::File, "is a directory");

@@ -14,6 +14,8 @@ pub enum InputPath {
     Stdin,
     /// A file or directory.
     Path(PathBuf),
+    /// Bytes in memory (tests, fuzzing, data received by a library user).
+    Memory(Arc<[u8]>),
 }
 
 /// One command-line input: a path or `-`, optionally with the index its events belong to.
@@ -119,6 +121,16 @@ impl Source {
         }
     }
 
+    /// Bytes in memory, shown as `name` in locations.
+    pub fn memory(name: &str, bytes: impl Into<Arc<[u8]>>) -> Source {
+        Source {
+            name: Arc::from(name),
+            path: InputPath::Memory(bytes.into()),
+            index: None,
+            walked: false,
+        }
+    }
+
     /// Standard input.
     pub fn stdin() -> Source {
         Source {
@@ -175,6 +187,10 @@ pub fn expand(
             }
         };
         match &spec.path {
+            InputPath::Memory(bytes) => out.push(Source {
+                index: index_for(None),
+                ..Source::memory("<memory>", bytes.clone())
+            }),
             InputPath::Stdin => out.push(Source {
                 index: index_for(None),
                 ..Source::stdin()
@@ -288,6 +304,7 @@ mod tests {
             .map(|s| match &s.path {
                 InputPath::Path(p) => p.strip_prefix(d).unwrap().display().to_string(),
                 InputPath::Stdin => "-".into(),
+                InputPath::Memory(_) => "memory".into(),
             })
             .collect();
         assert_eq!(rel, ["a.json", "b/c/x.ndjson", "b/y.ndjson", "z.json", "-"]);

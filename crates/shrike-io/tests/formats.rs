@@ -485,3 +485,20 @@ fn real_evtx_files_through_the_builtin_decoder() {
         );
     }
 }
+
+#[test]
+fn memory_sources() {
+    let dir = tempfile::tempdir().unwrap();
+    let bytes: Vec<u8> = gzip(b"{\"n\":1}\n[1]\n");
+    let o = read_with(
+        &[Source::memory("mem.gz", bytes)],
+        ReadOptions::default(),
+        None,
+        dir.path(),
+    );
+    assert_eq!(o.records, ["mem.gz:1 {\"n\":1}"]);
+    assert_eq!(
+        o.report,
+        "mem.gz:2: error[I0008]: not a JSON object: starts with `[1]`\n"
+    );
+}
