@@ -33,6 +33,7 @@
 //! next one is checked.
 #![deny(missing_docs)]
 
+pub mod alert;
 pub mod check;
 pub mod codes;
 pub mod discover;
