@@ -4,7 +4,7 @@
 //! reads only those fields from the document (nested objects and dotted keys alike,
 //! arrays as multiple values) and converts them to the field's type in the event's index.
 
-use crate::plan::{Extract, Plan};
+use crate::plan::{Extract, Plan, Program};
 use serde_json::Value as Json;
 use shrike_ir::{FieldType, Value};
 use std::sync::Arc;
@@ -29,8 +29,8 @@ pub struct Event {
     pub(crate) timestamp: Option<i64>,
     pub(crate) tiebreaker: Value,
     pub(crate) seq: u64,
-    source: Arc<Json>,
-    origin: Origin,
+    pub(crate) source: Arc<Json>,
+    pub(crate) origin: Origin,
 }
 
 impl Event {
@@ -130,36 +130,116 @@ fn flatten<'a>(leaf: &'a Json, out: &mut Vec<&'a Json>) {
     }
 }
 
-/// Converts one JSON leaf to the field type's domain; `None` when it has no value there.
-pub(crate) fn convert(leaf: &Json, ex: &Extract) -> Option<Value> {
-    let leaf = match (leaf, &ex.null_value) {
-        (Json::Null, Some(nv)) => nv,
-        (Json::Null, None) => return None,
-        (l, _) => l,
-    };
-    let text = |j: &Json| -> Option<String> {
-        match j {
-            Json::String(s) => Some(s.clone()),
-            Json::Number(n) => Some(n.to_string()),
-            Json::Bool(b) => Some(b.to_string()),
+/// One JSON scalar as a parser meets it (numbers as serde_json classifies them).
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Scalar<'a> {
+    Null,
+    Bool(bool),
+    /// A non-negative integer.
+    U64(u64),
+    /// A negative integer.
+    I64(i64),
+    F64(f64),
+    Str(&'a str),
+}
+
+impl<'a> Scalar<'a> {
+    fn of(j: &'a Json) -> Option<Scalar<'a>> {
+        Some(match j {
+            Json::Null => Scalar::Null,
+            Json::Bool(b) => Scalar::Bool(*b),
+            Json::Number(n) => {
+                if let Some(u) = n.as_u64() {
+                    Scalar::U64(u)
+                } else if let Some(i) = n.as_i64() {
+                    Scalar::I64(i)
+                } else {
+                    Scalar::F64(n.as_f64()?)
+                }
+            }
+            Json::String(s) => Scalar::Str(s),
+            Json::Array(_) | Json::Object(_) => return None,
+        })
+    }
+
+    fn as_i64(self) -> Option<i64> {
+        match self {
+            Scalar::U64(u) => i64::try_from(u).ok(),
+            Scalar::I64(i) => Some(i),
             _ => None,
         }
+    }
+
+    fn as_f64(self) -> Option<f64> {
+        match self {
+            Scalar::U64(u) => Some(u as f64),
+            Scalar::I64(i) => Some(i as f64),
+            Scalar::F64(f) => Some(f),
+            _ => None,
+        }
+    }
+}
+
+/// Writes the text form of a scalar (as Elasticsearch indexes a JSON number or boolean in a
+/// keyword field: the number as written by serde_json) into `out`; false for null.
+fn scalar_text(sc: Scalar<'_>, out: &mut String) -> bool {
+    use std::fmt::Write;
+    out.clear();
+    match sc {
+        Scalar::Str(s) => out.push_str(s),
+        Scalar::U64(u) => {
+            let _ = write!(out, "{u}");
+        }
+        Scalar::I64(i) => {
+            let _ = write!(out, "{i}");
+        }
+        Scalar::F64(f) => match serde_json::Number::from_f64(f) {
+            Some(n) => {
+                let _ = write!(out, "{n}");
+            }
+            None => return false,
+        },
+        Scalar::Bool(b) => out.push_str(if b { "true" } else { "false" }),
+        Scalar::Null => return false,
+    }
+    true
+}
+
+/// Converts one JSON leaf to the field type's domain; `None` when it has no value there.
+pub(crate) fn convert(leaf: &Json, ex: &Extract) -> Option<Value> {
+    convert_scalar(Scalar::of(leaf)?, ex, String::new())
+}
+
+/// Converts one scalar to the field type's domain; `buf` is a recycled string the result
+/// may take (so that decoding allocates nothing in the steady state).
+pub(crate) fn convert_scalar(sc: Scalar<'_>, ex: &Extract, mut buf: String) -> Option<Value> {
+    let sc = match (sc, &ex.null_value) {
+        (Scalar::Null, Some(nv)) => {
+            return convert_scalar(
+                Scalar::of(nv)?,
+                &Extract {
+                    null_value: None,
+                    ..ex.clone()
+                },
+                buf,
+            )
+        }
+        (Scalar::Null, None) => return None,
+        (l, _) => l,
     };
     match &ex.ty {
         FieldType::Keyword | FieldType::Wildcard | FieldType::Flattened | FieldType::Text => {
-            let s = text(leaf)?;
+            if !scalar_text(sc, &mut buf) {
+                return None;
+            }
             match ex.ignore_above {
-                Some(n) if s.chars().count() > n => None,
-                _ => Some(Value::Str(s)),
+                Some(n) if buf.len() > n && buf.chars().count() > n => None,
+                _ => Some(Value::Str(buf)),
             }
         }
-        FieldType::ConstantKeyword(_) => text(leaf).map(Value::Str),
-        FieldType::Integer => match leaf {
-            Json::Number(n) => n
-                .as_i64()
-                .map(Value::Int)
-                .or_else(|| n.as_f64().map(|f| Value::Int(f.trunc() as i64))),
-            Json::String(s) => {
+        FieldType::ConstantKeyword(_) => scalar_text(sc, &mut buf).then_some(Value::Str(buf)),
+        FieldType::Integer => match sc {
+            Scalar::Str(s) => {
                 let s = s.trim();
                 s.parse::<i64>()
                     .ok()
@@ -171,36 +251,91 @@ pub(crate) fn convert(leaf: &Json, ex: &Extract) -> Option<Value> {
                     })
                     .map(Value::Int)
             }
+            Scalar::Bool(_) | Scalar::Null => None,
+            n => n
+                .as_i64()
+                .map(Value::Int)
+                .or_else(|| n.as_f64().map(|f| Value::Int(f.trunc() as i64))),
+        },
+        FieldType::Float => match sc {
+            Scalar::Str(s) => s.trim().parse::<f64>().ok().map(Value::Float),
+            n => n.as_f64().map(Value::Float),
+        },
+        FieldType::Boolean => match sc {
+            Scalar::Bool(b) => Some(Value::Bool(b)),
+            Scalar::Str("true") => Some(Value::Bool(true)),
+            Scalar::Str("false") | Scalar::Str("") => Some(Value::Bool(false)),
             _ => None,
         },
-        FieldType::Float => match leaf {
-            Json::Number(n) => n.as_f64().map(Value::Float),
-            Json::String(s) => s.trim().parse::<f64>().ok().map(Value::Float),
+        FieldType::Ip => match sc {
+            Scalar::Str(s) => s.trim().parse().ok().map(Value::Ip),
             _ => None,
         },
-        FieldType::Boolean => match leaf {
-            Json::Bool(b) => Some(Value::Bool(*b)),
-            Json::String(s) if s == "true" => Some(Value::Bool(true)),
-            Json::String(s) if s == "false" || s.is_empty() => Some(Value::Bool(false)),
-            _ => None,
-        },
-        FieldType::Ip => match leaf {
-            Json::String(s) => s.trim().parse().ok().map(Value::Ip),
-            _ => None,
-        },
-        FieldType::Date { format, .. } => match leaf {
-            Json::String(s) => format.parse_str(s).map(Value::Date),
-            Json::Number(n) => match n.as_i64() {
+        FieldType::Date { format, .. } => match sc {
+            Scalar::Str(s) => format.parse_str(s).map(Value::Date),
+            Scalar::Bool(_) | Scalar::Null => None,
+            n => match n.as_i64() {
                 Some(i) => format.parse_number(i as f64).map(Value::Date),
                 None => n
                     .as_f64()
                     .and_then(|f| format.parse_number(f))
                     .map(Value::Date),
             },
-            _ => None,
         },
-        FieldType::Version => text(leaf).map(Value::Version),
+        FieldType::Version => scalar_text(sc, &mut buf).then_some(Value::Version(buf)),
         FieldType::Object | FieldType::Other(_) => None,
+    }
+}
+
+/// Reads the fields of `table` from a parsed document into `values` (one entry per field).
+pub(crate) fn extract_json(table: &[Option<Extract>], source: &Json, values: &mut Vec<Vec<Value>>) {
+    values.clear();
+    let mut leaves = Vec::new();
+    let mut flat = Vec::new();
+    for ex in table {
+        let mut vals = Vec::new();
+        if let Some(ex) = ex {
+            if let FieldType::ConstantKeyword(Some(v)) = &ex.ty {
+                vals.push(Value::Str(v.clone()));
+            } else {
+                leaves.clear();
+                flat.clear();
+                collect(source, &ex.source, &mut leaves);
+                for l in &leaves {
+                    flatten(l, &mut flat);
+                }
+                for leaf in &flat {
+                    if let Some(v) = convert(leaf, ex) {
+                        vals.push(v);
+                    }
+                }
+            }
+        }
+        values.push(vals);
+    }
+}
+
+impl Program {
+    /// Builds an event of index `index` (an id from [`Program::index_id`]) from a parsed
+    /// document; an ES hit wrapper is unwrapped. The event carries no time of its own
+    /// (rules of a program may order by different fields): ask [`Program::time`].
+    pub fn event_from_json(&self, index: usize, doc: Json, seq: u64) -> Event {
+        let (source, hit_index, id) = unwrap_hit(doc);
+        let mut values = Vec::new();
+        extract_json(self.extract_table(index), &source, &mut values);
+        let index_name = hit_index.map_or_else(|| self.index_arc(index), Arc::from);
+        Event {
+            values,
+            index,
+            timestamp: None,
+            tiebreaker: Value::Null,
+            seq,
+            source: Arc::new(source),
+            origin: Origin {
+                index: index_name,
+                id,
+            },
+        }
     }
 }
 
@@ -209,50 +344,11 @@ impl Plan {
     /// document; an ES hit wrapper is unwrapped. `seq` is the input position, the last
     /// resort of ordering.
     pub fn event_from_json(&self, index: usize, doc: Json, seq: u64) -> Event {
-        let (source, hit_index, id) = unwrap_hit(doc);
-        let table = self.extract_table(index);
-        let mut values = Vec::with_capacity(table.len());
-        let mut leaves = Vec::new();
-        let mut flat = Vec::new();
-        for ex in table {
-            let mut vals = Vec::new();
-            if let Some(ex) = ex {
-                if let FieldType::ConstantKeyword(Some(v)) = &ex.ty {
-                    vals.push(Value::Str(v.clone()));
-                } else {
-                    leaves.clear();
-                    flat.clear();
-                    collect(&source, &ex.source, &mut leaves);
-                    for l in &leaves {
-                        flatten(l, &mut flat);
-                    }
-                    for leaf in &flat {
-                        if let Some(v) = convert(leaf, ex) {
-                            vals.push(v);
-                        }
-                    }
-                }
-            }
-            values.push(vals);
-        }
-        let timestamp = self.timestamp_of(&values);
-        let tiebreaker = self
-            .tiebreaker_field()
-            .and_then(|f| values.get(f).and_then(|v| v.first().cloned()))
-            .unwrap_or(Value::Null);
-        let index_name = hit_index.map_or_else(|| self.index_arc(index), Arc::from);
-        Event {
-            values,
-            index,
-            timestamp,
-            tiebreaker,
-            seq,
-            source: Arc::new(source),
-            origin: Origin {
-                index: index_name,
-                id,
-            },
-        }
+        let mut ev = self.program.event_from_json(index, doc, seq);
+        let clock = self.clock();
+        ev.timestamp = clock.time(&ev.values);
+        ev.tiebreaker = clock.tiebreaker(&ev.values);
+        ev
     }
 
     /// Builds an event from raw JSON bytes (one NDJSON line).

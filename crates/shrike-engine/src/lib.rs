@@ -42,17 +42,24 @@
 //! [`Outcome::warnings`].
 #![deny(missing_docs)]
 
+mod decode;
 mod eval;
 mod event;
 pub mod matcher;
 mod plan;
+mod prefilter;
 mod run;
 mod sample;
 mod sequence;
+mod stream;
 
+pub use decode::Decoder;
 pub use event::{Event, FieldId, Origin};
-pub use plan::{Plan, PlanError, PlanOptions};
+pub use plan::{
+    Plan, PlanError, PlanOptions, Program, ProgramBuilder, RuleId, RuleKind, RuleOptions,
+};
 pub use run::{
     search, KeyValue, Outcome, Position, Results, SearchOptions, SequenceHit,
     DEFAULT_MAX_PENDING_SEQUENCES,
 };
+pub use stream::{RuleMask, ScanOptions, ScanResult, Scanner, SequenceRunner};

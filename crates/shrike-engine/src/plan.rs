@@ -7,7 +7,7 @@
 //! and never changes; evaluation state (sequence automata) lives in the caller's objects.
 
 use crate::eval::Node;
-use crate::event::FieldId;
+use crate::event::{Event, FieldId};
 use crate::matcher::{Cidr, Matcher, PatternError};
 use serde_json::Value as Json;
 use shrike_ir::{Body, Expr, ExprKind, FieldType, Func, Pipe, Query, Schema, Value};
@@ -89,25 +89,23 @@ impl From<PatternError> for PlanError {
     }
 }
 
-/// A compiled query: immutable, shareable across threads.
-#[derive(Debug)]
-pub struct Plan {
-    fields: Vec<String>,
-    extract: Vec<Vec<Option<Extract>>>,
-    indices: Vec<Arc<str>>,
-    pub(crate) body: CBody,
-    pub(crate) pipes: Vec<Pipe>,
-    timestamp: FieldId,
-    tiebreaker: Option<FieldId>,
-}
-
 struct Compiler<'a> {
     schema: &'a Schema,
     fields: Vec<String>,
     ids: HashMap<String, FieldId>,
+    /// Fields read as dates even when unmapped (timestamps).
+    dates: Vec<FieldId>,
 }
 
 impl Compiler<'_> {
+    fn date_field(&mut self, path: &str) -> FieldId {
+        let id = self.field(path);
+        if !self.dates.contains(&id) {
+            self.dates.push(id);
+        }
+        id
+    }
+
     fn field(&mut self, path: &str) -> FieldId {
         if let Some(&id) = self.ids.get(path) {
             return id;
@@ -268,18 +266,142 @@ impl Compiler<'_> {
     }
 }
 
-impl Plan {
-    /// Compiles a lowered query against the schema of the indices it searches.
-    pub fn compile(
-        query: &Query,
-        schema: &Schema,
-        options: &PlanOptions,
-    ) -> Result<Plan, PlanError> {
-        let mut c = Compiler {
-            schema,
-            fields: Vec::new(),
-            ids: HashMap::new(),
+/// How one rule places events in time: its timestamp field (with an optional fallback
+/// read when the event has no value there — Kibana's `timestamp_override` falls back to
+/// `@timestamp`) and its tiebreaker.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct Clock {
+    pub(crate) timestamp: FieldId,
+    pub(crate) fallback: Option<FieldId>,
+    pub(crate) tiebreaker: Option<FieldId>,
+}
+
+impl Clock {
+    /// The event's time in nanoseconds, if it has a usable one.
+    pub(crate) fn time(&self, values: &[Vec<Value>]) -> Option<i64> {
+        let read = |f: FieldId| values.get(f).and_then(|v| v.first());
+        let v = match read(self.timestamp) {
+            Some(v) => v,
+            None => read(self.fallback?)?,
         };
+        match v {
+            Value::Date(n) => Some(*n),
+            Value::Int(ms) => ms.checked_mul(1_000_000),
+            Value::Float(ms) => Some((ms * 1e6) as i64),
+            Value::Str(s) => shrike_ir::DateFormat::default().parse_str(s),
+            _ => None,
+        }
+    }
+
+    /// The event's tiebreaker value (`Null` when it has none).
+    pub(crate) fn tiebreaker(&self, values: &[Vec<Value>]) -> Value {
+        self.tiebreaker
+            .and_then(|f| values.get(f).and_then(|v| v.first().cloned()))
+            .unwrap_or(Value::Null)
+    }
+}
+
+/// One compiled query of a [`Program`].
+#[derive(Clone, Debug)]
+pub(crate) struct CRule {
+    pub(crate) body: CBody,
+    pub(crate) pipes: Vec<Pipe>,
+    pub(crate) clock: usize,
+}
+
+/// Per-rule settings of a [`Program`] that are not part of the query text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuleOptions {
+    /// The field events are ordered by (`@timestamp`, or a rule's `timestamp_override`).
+    pub timestamp_field: String,
+    /// Read when an event has no value in `timestamp_field` (Kibana reads `@timestamp`
+    /// when a rule's `timestamp_override` field is absent from an event).
+    pub timestamp_fallback: Option<String>,
+    /// The field that breaks timestamp ties (none by default, as in ES).
+    pub tiebreaker_field: Option<String>,
+}
+
+impl Default for RuleOptions {
+    fn default() -> Self {
+        RuleOptions {
+            timestamp_field: "@timestamp".to_string(),
+            timestamp_fallback: None,
+            tiebreaker_field: None,
+        }
+    }
+}
+
+/// A rule's id in a [`Program`]: its position, in the order rules were added.
+pub type RuleId = usize;
+
+/// What kind of query a rule is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RuleKind {
+    /// An event query: each matching event is a result.
+    Event,
+    /// A sequence.
+    Sequence,
+    /// A sample.
+    Sample,
+}
+
+/// Many compiled queries sharing one field table, so that each event is decoded once for
+/// all of them. Immutable and `Send + Sync`; evaluation state lives in the caller's
+/// objects ([`crate::Scanner`], [`crate::SequenceRunner`]).
+#[derive(Debug)]
+pub struct Program {
+    fields: Vec<String>,
+    extract: Vec<Vec<Option<Extract>>>,
+    indices: Vec<Arc<str>>,
+    pub(crate) rules: Vec<CRule>,
+    pub(crate) clocks: Vec<Clock>,
+    pub(crate) prefilter: crate::prefilter::Prefilter,
+    tries: Vec<crate::decode::Trie>,
+}
+
+/// Builds a [`Program`]: add queries one by one (a query that does not compile is
+/// reported and leaves the others intact), then [`ProgramBuilder::build`].
+pub struct ProgramBuilder<'a> {
+    compiler: Compiler<'a>,
+    rules: Vec<CRule>,
+    clocks: Vec<Clock>,
+    extra_fields: Vec<FieldId>,
+}
+
+impl<'a> ProgramBuilder<'a> {
+    /// A builder for queries over the indices of `schema`.
+    pub fn new(schema: &'a Schema) -> Self {
+        ProgramBuilder {
+            compiler: Compiler {
+                schema,
+                fields: Vec::new(),
+                ids: HashMap::new(),
+                dates: Vec::new(),
+            },
+            rules: Vec::new(),
+            clocks: Vec::new(),
+            extra_fields: Vec::new(),
+        }
+    }
+
+    /// Compiles one lowered query; its id is the number of rules added before it.
+    pub fn add(&mut self, query: &Query, options: &RuleOptions) -> Result<RuleId, PlanError> {
+        // Compile into a scratch copy of the field table so that a failing query leaves
+        // no fields behind.
+        let saved = (self.compiler.fields.len(), self.compiler.dates.len());
+        let result = self.compile(query, options);
+        if result.is_err() {
+            let (n, d) = saved;
+            for f in self.compiler.fields.drain(n..) {
+                self.compiler.ids.remove(&f);
+            }
+            self.compiler.dates.truncate(d);
+        }
+        result
+    }
+
+    fn compile(&mut self, query: &Query, options: &RuleOptions) -> Result<RuleId, PlanError> {
+        let c = &mut self.compiler;
         let body = match &query.body {
             Body::Event(e) => CBody::Event(c.node(e)?),
             Body::Sequence(s) => CBody::Sequence {
@@ -299,8 +421,46 @@ impl Plan {
                     .collect::<Result<_, _>>()?,
             },
         };
-        let timestamp = c.field(&options.timestamp_field);
+        let timestamp = c.date_field(&options.timestamp_field);
+        let fallback = options
+            .timestamp_fallback
+            .as_deref()
+            .filter(|f| *f != options.timestamp_field)
+            .map(|f| c.date_field(f));
         let tiebreaker = options.tiebreaker_field.as_deref().map(|t| c.field(t));
+        let clock = Clock {
+            timestamp,
+            fallback,
+            tiebreaker,
+        };
+        let clock = match self.clocks.iter().position(|k| *k == clock) {
+            Some(i) => i,
+            None => {
+                self.clocks.push(clock);
+                self.clocks.len() - 1
+            }
+        };
+        self.rules.push(CRule {
+            body,
+            pipes: query.pipes.clone(),
+            clock,
+        });
+        Ok(self.rules.len() - 1)
+    }
+
+    /// Makes sure `path` is in the field table (read from every event) and returns its id:
+    /// for fields the caller itself needs, such as `data_stream.*` to name an event's index.
+    pub fn extra_field(&mut self, path: &str) -> FieldId {
+        let id = self.compiler.field(path);
+        if !self.extra_fields.contains(&id) {
+            self.extra_fields.push(id);
+        }
+        id
+    }
+
+    /// Finishes the program.
+    pub fn build(self) -> Program {
+        let c = self.compiler;
         let indices: Vec<Arc<str>> = c.schema.index_names().map(Arc::from).collect();
         let mut extract = Vec::new();
         for index in c.schema.index_names() {
@@ -308,43 +468,79 @@ impl Plan {
                 .fields
                 .iter()
                 .enumerate()
-                .map(|(id, path)| {
-                    let def = c.schema.exact_field(index, path);
-                    match def {
-                        Some(d) => Some(Extract {
-                            source: d.source.clone(),
-                            ty: d.ty.clone(),
-                            null_value: d.null_value.clone(),
-                            ignore_above: d.ignore_above,
-                        }),
-                        // An unmapped timestamp is still read as a date.
-                        None if id == timestamp => Some(Extract {
-                            source: path.clone(),
-                            ty: FieldType::Date {
-                                nanos: true,
-                                format: shrike_ir::DateFormat::default(),
-                            },
-                            null_value: None,
-                            ignore_above: None,
-                        }),
-                        None => None,
-                    }
+                .map(|(id, path)| match c.schema.exact_field(index, path) {
+                    Some(d) => Some(Extract {
+                        source: d.source.clone(),
+                        ty: d.ty.clone(),
+                        null_value: d.null_value.clone(),
+                        ignore_above: d.ignore_above,
+                    }),
+                    // An unmapped timestamp is still read as a date.
+                    None if c.dates.contains(&id) => Some(Extract {
+                        source: path.clone(),
+                        ty: FieldType::Date {
+                            nanos: true,
+                            format: shrike_ir::DateFormat::default(),
+                        },
+                        null_value: None,
+                        ignore_above: None,
+                    }),
+                    None => None,
                 })
                 .collect();
             extract.push(row);
         }
-        Ok(Plan {
+        let prefilter = crate::prefilter::Prefilter::build(&self.rules, c.fields.len());
+        let tries = extract
+            .iter()
+            .map(|t| crate::decode::Trie::build(t))
+            .collect();
+        Program {
+            tries,
             fields: c.fields,
             extract,
             indices,
-            body,
-            pipes: query.pipes.clone(),
-            timestamp,
-            tiebreaker,
-        })
+            rules: self.rules,
+            clocks: self.clocks,
+            prefilter,
+        }
+    }
+}
+
+impl Program {
+    /// Compiles queries against the schema of the indices they search; the first query
+    /// that fails stops it (use [`ProgramBuilder`] to keep going past broken queries).
+    pub fn compile(
+        queries: &[(Query, RuleOptions)],
+        schema: &Schema,
+    ) -> Result<Program, PlanError> {
+        let mut b = ProgramBuilder::new(schema);
+        for (q, o) in queries {
+            b.add(q, o)?;
+        }
+        Ok(b.build())
     }
 
-    /// The id of an index of the schema the plan was compiled with.
+    /// The number of rules.
+    pub fn len(&self) -> usize {
+        self.rules.len()
+    }
+
+    /// Whether there are no rules.
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+
+    /// What kind of query rule `id` is.
+    pub fn kind(&self, id: RuleId) -> RuleKind {
+        match self.rules.get(id).map(|r| &r.body) {
+            Some(CBody::Sequence { .. }) => RuleKind::Sequence,
+            Some(CBody::Sample { .. }) => RuleKind::Sample,
+            _ => RuleKind::Event,
+        }
+    }
+
+    /// The id of an index of the schema the program was compiled with.
     pub fn index_id(&self, name: &str) -> Option<usize> {
         self.indices.iter().position(|n| &**n == name)
     }
@@ -361,12 +557,12 @@ impl Plan {
             .unwrap_or_else(|| Arc::from(""))
     }
 
-    /// The field table: paths by [`FieldId`].
+    /// The shared field table: paths by [`FieldId`].
     pub fn field_paths(&self) -> &[String] {
         &self.fields
     }
 
-    /// The id of a field the plan reads.
+    /// The id of a field the program reads.
     pub fn field_id(&self, path: &str) -> Option<FieldId> {
         self.fields.iter().position(|f| f == path)
     }
@@ -375,28 +571,104 @@ impl Plan {
         self.extract.get(index).map_or(&[], Vec::as_slice)
     }
 
-    pub(crate) fn tiebreaker_field(&self) -> Option<FieldId> {
-        self.tiebreaker
+    pub(crate) fn trie(&self, index: usize) -> &crate::decode::Trie {
+        static EMPTY: std::sync::OnceLock<crate::decode::Trie> = std::sync::OnceLock::new();
+        self.tries
+            .get(index)
+            .unwrap_or_else(|| EMPTY.get_or_init(crate::decode::Trie::empty))
     }
 
-    pub(crate) fn timestamp_of(&self, values: &[Vec<Value>]) -> Option<i64> {
-        match values.get(self.timestamp)?.first()? {
-            Value::Date(n) => Some(*n),
-            Value::Int(ms) => ms.checked_mul(1_000_000),
-            Value::Float(ms) => Some((ms * 1e6) as i64),
-            Value::Str(s) => shrike_ir::DateFormat::default().parse_str(s),
-            _ => None,
-        }
+    /// The number of distinct (timestamp, fallback, tiebreaker) settings among the rules:
+    /// rules of one clock order events the same way.
+    pub fn clocks(&self) -> usize {
+        self.clocks.len()
+    }
+
+    /// The clock (ordering settings) of rule `id`.
+    pub fn clock_of(&self, id: RuleId) -> usize {
+        self.rules.get(id).map_or(0, |r| r.clock)
+    }
+
+    /// An event's time under clock `clock`, in nanoseconds since the epoch.
+    pub fn time(&self, clock: usize, event: &Event) -> Option<i64> {
+        self.clocks.get(clock)?.time(&event.values)
+    }
+
+    /// An event's tiebreaker value under clock `clock` (`Null` when none).
+    pub fn tiebreaker(&self, clock: usize, event: &Event) -> Value {
+        self.clocks
+            .get(clock)
+            .map_or(Value::Null, |c| c.tiebreaker(&event.values))
+    }
+}
+
+/// A compiled query: immutable, shareable across threads. A [`Program`] of one rule, with
+/// the batch [`crate::search`] API.
+#[derive(Debug)]
+pub struct Plan {
+    pub(crate) program: Program,
+}
+
+impl Plan {
+    /// Compiles a lowered query against the schema of the indices it searches.
+    pub fn compile(
+        query: &Query,
+        schema: &Schema,
+        options: &PlanOptions,
+    ) -> Result<Plan, PlanError> {
+        let mut b = ProgramBuilder::new(schema);
+        b.add(
+            query,
+            &RuleOptions {
+                timestamp_field: options.timestamp_field.clone(),
+                timestamp_fallback: None,
+                tiebreaker_field: options.tiebreaker_field.clone(),
+            },
+        )?;
+        Ok(Plan { program: b.build() })
+    }
+
+    /// The underlying one-rule program.
+    pub fn program(&self) -> &Program {
+        &self.program
+    }
+
+    pub(crate) fn rule(&self) -> &CRule {
+        &self.program.rules[0]
+    }
+
+    /// The id of an index of the schema the plan was compiled with.
+    pub fn index_id(&self, name: &str) -> Option<usize> {
+        self.program.index_id(name)
+    }
+
+    /// Index names, in schema order.
+    pub fn index_names(&self) -> impl Iterator<Item = &str> {
+        self.program.index_names()
+    }
+
+    /// The field table: paths by [`FieldId`].
+    pub fn field_paths(&self) -> &[String] {
+        self.program.field_paths()
+    }
+
+    /// The id of a field the plan reads.
+    pub fn field_id(&self, path: &str) -> Option<FieldId> {
+        self.program.field_id(path)
+    }
+
+    pub(crate) fn clock(&self) -> &Clock {
+        &self.program.clocks[self.rule().clock]
     }
 
     /// Whether the plan is a sequence query.
     pub fn is_sequence(&self) -> bool {
-        matches!(self.body, CBody::Sequence { .. })
+        matches!(self.rule().body, CBody::Sequence { .. })
     }
 
     /// Whether the plan is a sample query.
     pub fn is_sample(&self) -> bool {
-        matches!(self.body, CBody::Sample { .. })
+        matches!(self.rule().body, CBody::Sample { .. })
     }
 }
 
@@ -408,5 +680,6 @@ mod tests {
     fn plan_is_send_and_sync() {
         fn check<T: Send + Sync>() {}
         check::<Plan>();
+        check::<Program>();
     }
 }

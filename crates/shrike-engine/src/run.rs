@@ -81,13 +81,14 @@ impl KeyValue {
 }
 
 /// A sequence or sample result: its join keys and its events (indices into the events
-/// given to [`search`]); `None` is a missing-event slot.
+/// given to [`search`], or the handles given to a [`crate::SequenceRunner`]); `None` is a
+/// missing-event slot.
 #[derive(Clone, Debug, PartialEq)]
-pub struct SequenceHit {
+pub struct SequenceHit<H = usize> {
     /// The join-key values, in key order.
     pub join_keys: Vec<KeyValue>,
     /// The events, in stage order.
-    pub events: Vec<Option<usize>>,
+    pub events: Vec<Option<H>>,
 }
 
 /// What a search found.
@@ -226,14 +227,15 @@ pub(crate) fn stage_keys(keys: &[CKey], ev: &Event) -> Vec<Vec<Value>> {
 /// Runs `plan` over `events` (in any order).
 pub fn search(plan: &Plan, events: &[Event], options: &SearchOptions) -> Outcome {
     let mut warnings = Vec::new();
-    match &plan.body {
+    let rule = plan.rule();
+    match &rule.body {
         CBody::Event(cond) => {
             let (order, skipped) = ordered(events);
             let hits: Vec<usize> = order
                 .into_iter()
                 .filter(|&i| matches(cond, &events[i]))
                 .collect();
-            let hits = apply_pipes(hits, &plan.pipes);
+            let hits = apply_pipes(hits, &rule.pipes);
             Outcome {
                 results: Results::Events(limit(hits, options.size, options.position)),
                 no_timestamp: skipped,
@@ -255,7 +257,7 @@ pub fn search(plan: &Plan, events: &[Event], options: &SearchOptions) -> Outcome
                 options.max_pending_sequences,
                 &mut warnings,
             );
-            let seqs = apply_pipes(seqs, &plan.pipes);
+            let seqs = apply_pipes(seqs, &rule.pipes);
             Outcome {
                 results: Results::Sequences(limit(seqs, options.size, options.position)),
                 no_timestamp: skipped,
@@ -264,7 +266,7 @@ pub fn search(plan: &Plan, events: &[Event], options: &SearchOptions) -> Outcome
         }
         CBody::Sample { stages } => {
             let samples = crate::sample::run(stages, events, options.max_samples_per_key);
-            let samples = apply_pipes(samples, &plan.pipes);
+            let samples = apply_pipes(samples, &rule.pipes);
             let mut samples = samples;
             samples.truncate(options.size);
             Outcome {

@@ -20,6 +20,7 @@
 #![deny(missing_docs)]
 
 pub mod date;
+pub mod ecs;
 pub mod expr;
 pub mod mapping;
 pub mod query;
@@ -27,6 +28,7 @@ pub mod value;
 pub mod version;
 
 pub use date::DateFormat;
+pub use ecs::Unmapped;
 pub use expr::{ArithOp, CmpOp, Expr, ExprKind, FieldRef, Func};
 pub use mapping::{FieldDef, FieldType, Mapping, MappingError, Resolution, Schema};
 pub use query::{Body, Key, Pipe, Query, Sample, Sequence, Stage};

@@ -8,6 +8,7 @@
 
 use crate::date::DateFormat;
 use serde_json::Value as Json;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The field types shrike knows. Others are kept as [`FieldType::Other`] and never match.
@@ -175,6 +176,7 @@ pub struct Mapping {
     fields: BTreeMap<String, FieldDef>,
     aliases: BTreeMap<String, String>,
     objects: BTreeSet<String>,
+    unmapped: crate::ecs::Unmapped,
 }
 
 /// The placeholder the ES spec suite's mappings use for "keyword or wildcard".
@@ -339,6 +341,49 @@ impl Mapping {
     /// Adds a field definition (replacing one at the same path).
     pub fn insert(&mut self, path: &str, def: FieldDef) {
         self.fields.insert(path.to_string(), def);
+    }
+
+    /// Records `path` as an object (a container of fields).
+    pub fn insert_object(&mut self, path: &str) {
+        self.objects.insert(path.to_string());
+    }
+
+    /// Sets how fields this mapping does not name are typed.
+    pub fn set_unmapped(&mut self, unmapped: crate::ecs::Unmapped) {
+        self.unmapped = unmapped;
+    }
+
+    /// How fields this mapping does not name are typed.
+    pub fn unmapped(&self) -> crate::ecs::Unmapped {
+        self.unmapped
+    }
+
+    /// Adds every field, alias and object of `other`, replacing definitions at the same
+    /// paths (a user's mapping over the ECS defaults).
+    pub fn merge(&mut self, other: &Mapping) {
+        for (k, v) in &other.fields {
+            self.aliases.remove(k);
+            self.fields.insert(k.clone(), v.clone());
+        }
+        for (k, v) in &other.aliases {
+            self.fields.remove(k);
+            self.aliases.insert(k.clone(), v.clone());
+        }
+        self.objects.extend(other.objects.iter().cloned());
+    }
+
+    /// The field at `path` (following an alias), or, for a path this mapping does not
+    /// know at all, the field its [`Unmapped`](crate::ecs::Unmapped) policy gives.
+    pub fn lookup(&self, path: &str) -> Option<Cow<'_, FieldDef>> {
+        if let Some(d) = self.get(path) {
+            return Some(Cow::Borrowed(d));
+        }
+        match self.unmapped {
+            crate::ecs::Unmapped::LogsTemplate if !self.knows(path) && !path.is_empty() => {
+                Some(Cow::Owned(crate::ecs::unmapped_field(path)))
+            }
+            _ => None,
+        }
     }
 
     /// Adds an alias.
@@ -577,11 +622,14 @@ impl Schema {
 
     /// The field an EQL/KQL query means by `path` in one index: a `text` field with a
     /// keyword-like sub-field is read through that sub-field.
-    pub fn exact_field<'a>(&'a self, index: &str, path: &str) -> Option<&'a FieldDef> {
+    ///
+    /// Fields the index's mapping does not name are typed by its
+    /// [`Unmapped`](crate::ecs::Unmapped) policy.
+    pub fn exact_field<'a>(&'a self, index: &str, path: &str) -> Option<Cow<'a, FieldDef>> {
         let m = self.mapping(index)?;
-        let def = m.get(path)?;
+        let def = m.lookup(path)?;
         match &def.exact {
-            Some(sub) if def.ty == FieldType::Text => m.get(sub).or(Some(def)),
+            Some(sub) if def.ty == FieldType::Text => m.lookup(sub).or(Some(def)),
             _ => Some(def),
         }
     }
