@@ -35,6 +35,18 @@ enum Kind {
 pub struct Matcher {
     kind: Kind,
     lower: bool,
+    /// For a wildcard compiled to a regex: its longest literal run (what any match must
+    /// contain), for the prefilter.
+    literal: Option<String>,
+}
+
+/// What a string must satisfy for a [`Matcher`] to match it (for the rule prefilter).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Requirement<'a> {
+    /// Equal to this text.
+    Exact(&'a str),
+    /// Contains this (non-empty) text.
+    Contains(&'a str),
 }
 
 /// Lower-cases for case-insensitive matching (Unicode simple case folding by
@@ -80,9 +92,18 @@ impl Matcher {
                 }
             }
         };
+        let literal = match kind {
+            Kind::Regex(_) => p
+                .split(['*', '?'])
+                .max_by_key(|run| run.len())
+                .filter(|run| !run.is_empty())
+                .map(str::to_string),
+            _ => None,
+        };
         Ok(Matcher {
             kind,
             lower: case_insensitive,
+            literal,
         })
     }
 
@@ -100,6 +121,7 @@ impl Matcher {
         Ok(Matcher {
             kind: Kind::Regex(re),
             lower: false,
+            literal: None,
         })
     }
 
@@ -122,6 +144,21 @@ impl Matcher {
             Kind::Contains(p) => s.contains(p.as_str()),
             Kind::Regex(r) => r.is_match(s),
         }
+    }
+
+    /// What a matching string must satisfy, and whether it is tested on the string
+    /// folded to lower case (`None`: no literal requirement, e.g. `*` or a regex).
+    pub(crate) fn requirement(&self) -> Option<(Requirement<'_>, bool)> {
+        let req = match &self.kind {
+            Kind::Any => return None,
+            Kind::Exact(p) => Requirement::Exact(p),
+            Kind::Prefix(p) | Kind::Suffix(p) | Kind::Contains(p) if !p.is_empty() => {
+                Requirement::Contains(p)
+            }
+            Kind::Prefix(_) | Kind::Suffix(_) | Kind::Contains(_) => return None,
+            Kind::Regex(_) => Requirement::Contains(self.literal.as_deref()?),
+        };
+        Some((req, self.lower))
     }
 
     /// The strategy chosen, for `debug plan` and tests.

@@ -490,7 +490,7 @@ impl<'a> ProgramBuilder<'a> {
                 .collect();
             extract.push(row);
         }
-        let prefilter = crate::prefilter::Prefilter::build(&self.rules, c.fields.len());
+        let prefilter = crate::prefilter::Prefilter::build(&self.rules, &c.fields);
         let tries = extract
             .iter()
             .map(|t| crate::decode::Trie::build(t))
@@ -582,6 +582,11 @@ impl Program {
     /// rules of one clock order events the same way.
     pub fn clocks(&self) -> usize {
         self.clocks.len()
+    }
+
+    /// How many rules the prefilter cannot narrow (evaluated on every event).
+    pub fn unanchored_rules(&self) -> usize {
+        self.prefilter.always()
     }
 
     /// The clock (ordering settings) of rule `id`.

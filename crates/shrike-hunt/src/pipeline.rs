@@ -71,8 +71,12 @@ pub struct HuntOptions {
     pub max_problem_messages: usize,
     /// Reading limits (record size, nesting, chunking); `threads` is taken from above.
     pub read: ReadOptions,
-    /// The EVTX decoder (from `shrike-evtx`); without one, EVTX inputs are reported.
+    /// The EVTX decoder; `None` keeps shrike-io's default (shrike-evtx with its built-in ECS
+    /// mapping, when shrike-io's `evtx` feature is on).
     pub evtx: Option<Arc<dyn EvtxDecoder>>,
+    /// Evaluate every rule on every event (the prefilter off): for tests that check it
+    /// never changes a result, and to measure what it saves.
+    pub no_prefilter: bool,
 }
 
 impl std::fmt::Debug for HuntOptions {
@@ -90,6 +94,7 @@ impl std::fmt::Debug for HuntOptions {
             .field("max_problem_messages", &self.max_problem_messages)
             .field("read", &self.read)
             .field("evtx", &self.evtx.is_some())
+            .field("no_prefilter", &self.no_prefilter)
             .finish()
     }
 }
@@ -109,6 +114,7 @@ impl Default for HuntOptions {
             max_problem_messages: 20,
             read: ReadOptions::default(),
             evtx: None,
+            no_prefilter: false,
         }
     }
 }
@@ -836,6 +842,7 @@ pub fn hunt(
     let window = ScanOptions {
         since: options.since,
         until: options.until,
+        no_prefilter: options.no_prefilter,
     };
     let program = &rules.program;
     let mut h = Hunt {

@@ -22,6 +22,8 @@ pub struct HuntSchema {
     global: Mapping,
     per_index: Vec<(String, Mapping)>,
     schema: Schema,
+    /// Built from a caller's schema ([`HuntSchema::from_schema`]), not from ECS.
+    custom: bool,
 }
 
 impl Default for HuntSchema {
@@ -37,14 +39,43 @@ impl HuntSchema {
             global: Mapping::new(),
             per_index: Vec::new(),
             schema: Schema::new(),
+            custom: false,
         };
         s.rebuild();
         s
     }
 
+    /// A schema given as is (no ECS defaults): its indices are the mapping profiles,
+    /// matched by exact name; events of no listed index are read with the first. For
+    /// running queries against known mappings, as the ES spec suite does.
+    pub fn from_schema(schema: Schema) -> Self {
+        HuntSchema {
+            global: Mapping::new(),
+            per_index: schema
+                .index_names()
+                .map(|n| (n.to_string(), Mapping::new()))
+                .collect(),
+            schema,
+            custom: true,
+        }
+    }
+
     /// Adds a user mapping (`--mapping FILE` when `index` is `None`, `--mapping INDEX=FILE`
     /// otherwise; `INDEX` may contain `*`). Its fields replace the defaults'.
     pub fn add_mapping(&mut self, index: Option<&str>, mapping: &Mapping) {
+        if self.custom {
+            let names: Vec<String> = match index {
+                Some(n) => vec![n.to_string()],
+                None => self.schema.index_names().map(str::to_string).collect(),
+            };
+            for n in names {
+                if !self.per_index.iter().any(|(p, _)| *p == n) {
+                    self.per_index.push((n.clone(), Mapping::new()));
+                }
+                self.schema.mapping_mut(&n).merge(mapping);
+            }
+            return;
+        }
         match index {
             None => self.global.merge(mapping),
             Some(name) => match self.per_index.iter_mut().find(|(n, _)| n == name) {
