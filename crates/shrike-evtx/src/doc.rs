@@ -2,67 +2,69 @@
 //! dotted-path access (`process.parent.name` → `{"process": {"parent": {"name": …}}}`, the
 //! shape Elasticsearch keeps in `_source`).
 //!
-//! Why not `serde_json::Value`: its objects are hash maps (SipHash, one allocation per
-//! map and key), and a record's document has dozens of small objects that are built,
+//! Why not `serde_json::Value`: its objects are hash maps (SipHash, an allocation per map,
+//! key and string), and a record's document has dozens of small objects that are built,
 //! edited by the mapping steps and written once. Here an object is a vector searched
-//! linearly (they hold a handful of keys), keys known at load time are shared `Arc<str>`,
-//! and the tree serializes straight to JSON text on the worker thread. It converts to a
-//! `serde_json::Value` for callers that want one.
+//! linearly (they hold a handful of keys), keys and most strings borrow from the mapping
+//! or from the rendered record, and strings taken from the record stay JSON-escaped
+//! ([`Node::Esc`]) until a step needs their text, so writing the document mostly copies
+//! bytes. The tree converts to a `serde_json::Value` for callers that want one.
 
-use std::sync::Arc;
+use std::borrow::Cow;
 
-use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::{Map, Value};
 
+use crate::json;
+
 /// An object key.
-pub(crate) type Key = Arc<str>;
+pub(crate) type Key<'a> = Cow<'a, str>;
 
 /// A JSON value.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Node {
+#[derive(Debug, Clone)]
+pub(crate) enum Node<'a> {
     Null,
     Bool(bool),
     Int(i64),
-    Str(String),
-    Arr(Vec<Node>),
-    Obj(Obj),
+    /// Plain text.
+    Str(Cow<'a, str>),
+    /// Text still escaped as in JSON (the body between the quotes).
+    Esc(Cow<'a, str>),
+    Arr(Vec<Node<'a>>),
+    Obj(Obj<'a>),
 }
 
 /// A JSON object: keys in insertion order.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub(crate) struct Obj {
-    entries: Vec<(Key, Node)>,
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Obj<'a> {
+    entries: Vec<(Key<'a>, Node<'a>)>,
 }
 
-impl Obj {
-    pub(crate) fn new() -> Obj {
+impl<'a> Obj<'a> {
+    pub(crate) fn new() -> Obj<'a> {
         Obj {
             entries: Vec::new(),
         }
     }
 
-    pub(crate) fn with_capacity(n: usize) -> Obj {
+    pub(crate) fn with_capacity(n: usize) -> Obj<'a> {
         Obj {
             entries: Vec::with_capacity(n),
         }
     }
 
-    pub(crate) fn get(&self, key: &str) -> Option<&Node> {
-        self.entries
-            .iter()
-            .find(|(k, _)| &**k == key)
-            .map(|(_, v)| v)
+    pub(crate) fn get(&self, key: &str) -> Option<&Node<'a>> {
+        self.entries.iter().find(|(k, _)| k == key).map(|(_, v)| v)
     }
 
-    pub(crate) fn get_mut(&mut self, key: &str) -> Option<&mut Node> {
+    pub(crate) fn get_mut(&mut self, key: &str) -> Option<&mut Node<'a>> {
         self.entries
             .iter_mut()
-            .find(|(k, _)| &**k == key)
+            .find(|(k, _)| k == key)
             .map(|(_, v)| v)
     }
 
     /// Sets `key`, replacing a value already there (keeping its position).
-    pub(crate) fn insert(&mut self, key: Key, value: Node) {
+    pub(crate) fn insert(&mut self, key: Key<'a>, value: Node<'a>) {
         match self.get_mut(&key) {
             Some(slot) => *slot = value,
             None => self.entries.push((key, value)),
@@ -70,12 +72,12 @@ impl Obj {
     }
 
     /// Appends without looking for an existing key (the caller knows it is new).
-    pub(crate) fn push(&mut self, key: Key, value: Node) {
+    pub(crate) fn push(&mut self, key: Key<'a>, value: Node<'a>) {
         self.entries.push((key, value));
     }
 
-    pub(crate) fn remove(&mut self, key: &str) -> Option<Node> {
-        let i = self.entries.iter().position(|(k, _)| &**k == key)?;
+    pub(crate) fn remove(&mut self, key: &str) -> Option<Node<'a>> {
+        let i = self.entries.iter().position(|(k, _)| k == key)?;
         Some(self.entries.remove(i).1)
     }
 
@@ -83,42 +85,112 @@ impl Obj {
         self.entries.is_empty()
     }
 
-    pub(crate) fn keys(&self) -> impl Iterator<Item = &Key> {
-        self.entries.iter().map(|(k, _)| k)
-    }
-
-    pub(crate) fn retain(&mut self, mut keep: impl FnMut(&Key, &Node) -> bool) {
+    pub(crate) fn retain(&mut self, mut keep: impl FnMut(&Key<'a>, &Node<'a>) -> bool) {
         self.entries.retain(|(k, v)| keep(k, v));
     }
 
-    pub(crate) fn entries_mut(&mut self) -> &mut Vec<(Key, Node)> {
+    pub(crate) fn entries_mut(&mut self) -> &mut Vec<(Key<'a>, Node<'a>)> {
         &mut self.entries
+    }
+
+    /// Converts to a `serde_json` object.
+    pub(crate) fn into_map(self) -> Map<String, Value> {
+        self.entries
+            .into_iter()
+            .map(|(k, v)| (k.into_owned(), v.into_value()))
+            .collect()
+    }
+
+    /// Appends the object as compact JSON.
+    pub(crate) fn write(&self, out: &mut Vec<u8>) {
+        out.push(b'{');
+        for (i, (k, v)) in self.entries.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            json::write_str(out, k);
+            out.push(b':');
+            v.write(out);
+        }
+        out.push(b'}');
     }
 }
 
-impl Node {
-    pub(crate) fn str(s: impl Into<String>) -> Node {
+impl<'a> Node<'a> {
+    /// A plain-text string node.
+    pub(crate) fn str(s: impl Into<Cow<'a, str>>) -> Node<'a> {
         Node::Str(s.into())
     }
 
-    pub(crate) fn as_str(&self) -> Option<&str> {
+    /// The text of a string node (decoding an escaped one).
+    pub(crate) fn text(&self) -> Option<Cow<'_, str>> {
         match self {
-            Node::Str(s) => Some(s),
+            Node::Str(s) => Some(Cow::Borrowed(s)),
+            Node::Esc(e) => Some(if e.contains('\\') {
+                Cow::Owned(json::unescape(e))
+            } else {
+                Cow::Borrowed(e)
+            }),
             _ => None,
         }
     }
 
-    pub(crate) fn as_obj(&self) -> Option<&Obj> {
+    pub(crate) fn is_str(&self) -> bool {
+        matches!(self, Node::Str(_) | Node::Esc(_))
+    }
+
+    pub(crate) fn as_obj(&self) -> Option<&Obj<'a>> {
         match self {
             Node::Obj(o) => Some(o),
             _ => None,
         }
     }
 
-    pub(crate) fn as_obj_mut(&mut self) -> Option<&mut Obj> {
+    pub(crate) fn as_obj_mut(&mut self) -> Option<&mut Obj<'a>> {
         match self {
             Node::Obj(o) => Some(o),
             _ => None,
+        }
+    }
+
+    /// Equality by meaning: an escaped and a plain string with the same text are equal.
+    pub(crate) fn same(&self, other: &Node<'_>) -> bool {
+        match (self, other) {
+            (Node::Null, Node::Null) => true,
+            (Node::Bool(a), Node::Bool(b)) => a == b,
+            (Node::Int(a), Node::Int(b)) => a == b,
+            (Node::Esc(a), Node::Esc(b)) => a == b,
+            (a, b) if a.is_str() && b.is_str() => a.text() == b.text(),
+            (Node::Arr(a), Node::Arr(b)) => {
+                a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.same(y))
+            }
+            (Node::Obj(a), Node::Obj(b)) => {
+                a.entries.len() == b.entries.len()
+                    && a.entries
+                        .iter()
+                        .zip(&b.entries)
+                        .all(|((ka, va), (kb, vb))| ka == kb && va.same(vb))
+            }
+            _ => false,
+        }
+    }
+
+    /// A copy whose strings borrow from `self` (no allocation for text).
+    pub(crate) fn borrowed(&self) -> Node<'_> {
+        match self {
+            Node::Null => Node::Null,
+            Node::Bool(b) => Node::Bool(*b),
+            Node::Int(i) => Node::Int(*i),
+            Node::Str(s) => Node::Str(Cow::Borrowed(s)),
+            Node::Esc(s) => Node::Esc(Cow::Borrowed(s)),
+            Node::Arr(items) => Node::Arr(items.iter().map(Node::borrowed).collect()),
+            Node::Obj(o) => Node::Obj(Obj {
+                entries: o
+                    .entries
+                    .iter()
+                    .map(|(k, v)| (Cow::Borrowed(&**k), v.borrowed()))
+                    .collect(),
+            }),
         }
     }
 
@@ -128,89 +200,79 @@ impl Node {
             Node::Null => Value::Null,
             Node::Bool(b) => Value::Bool(b),
             Node::Int(i) => Value::from(i),
-            Node::Str(s) => Value::String(s),
+            Node::Str(s) => Value::String(s.into_owned()),
+            Node::Esc(e) => Value::String(json::unescape(&e)),
             Node::Arr(items) => Value::Array(items.into_iter().map(Node::into_value).collect()),
             Node::Obj(o) => Value::Object(o.into_map()),
         }
     }
 
-    /// A `serde_json::Value` (from a mapping table) as a node; floats become strings.
-    pub(crate) fn from_value(v: &Value) -> Node {
+    /// A `serde_json::Value` (from a mapping table) as a node.
+    pub(crate) fn from_value(v: &Value) -> Node<'static> {
         match v {
             Value::Null => Node::Null,
             Value::Bool(b) => Node::Bool(*b),
             Value::Number(n) => match n.as_i64() {
                 Some(i) => Node::Int(i),
-                None => Node::Str(n.to_string()),
+                None => Node::Str(Cow::Owned(n.to_string())),
             },
-            Value::String(s) => Node::Str(s.clone()),
+            Value::String(s) => Node::Str(Cow::Owned(s.clone())),
             Value::Array(a) => Node::Arr(a.iter().map(Node::from_value).collect()),
             Value::Object(o) => Node::Obj(Obj {
                 entries: o
                     .iter()
-                    .map(|(k, v)| (Key::from(k.as_str()), Node::from_value(v)))
+                    .map(|(k, v)| (Cow::Owned(k.clone()), Node::from_value(v)))
                     .collect(),
             }),
         }
     }
-}
 
-impl Obj {
-    pub(crate) fn into_map(self) -> Map<String, Value> {
-        self.entries
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v.into_value()))
-            .collect()
-    }
-}
-
-impl Serialize for Node {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    /// Appends the value as compact JSON.
+    pub(crate) fn write(&self, out: &mut Vec<u8>) {
         match self {
-            Node::Null => s.serialize_unit(),
-            Node::Bool(b) => s.serialize_bool(*b),
-            Node::Int(i) => s.serialize_i64(*i),
-            Node::Str(v) => s.serialize_str(v),
-            Node::Arr(items) => {
-                let mut seq = s.serialize_seq(Some(items.len()))?;
-                for i in items {
-                    seq.serialize_element(i)?;
-                }
-                seq.end()
+            Node::Null => out.extend_from_slice(b"null"),
+            Node::Bool(true) => out.extend_from_slice(b"true"),
+            Node::Bool(false) => out.extend_from_slice(b"false"),
+            Node::Int(i) => out.extend_from_slice(itoa::Buffer::new().format(*i).as_bytes()),
+            Node::Str(s) => json::write_str(out, s),
+            Node::Esc(e) => {
+                out.push(b'"');
+                out.extend_from_slice(e.as_bytes());
+                out.push(b'"');
             }
-            Node::Obj(o) => o.serialize(s),
+            Node::Arr(items) => {
+                out.push(b'[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    item.write(out);
+                }
+                out.push(b']');
+            }
+            Node::Obj(o) => o.write(out),
         }
-    }
-}
-
-impl Serialize for Obj {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut map = s.serialize_map(Some(self.entries.len()))?;
-        for (k, v) in &self.entries {
-            map.serialize_entry(&**k, v)?;
-        }
-        map.end()
     }
 }
 
 /// A field path, split once at load time.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Path {
-    segments: Box<[Key]>,
+    segments: Box<[Box<str>]>,
 }
 
 impl Path {
     /// Splits `a.b.c` at dots.
     pub(crate) fn parse(dotted: &str) -> Path {
         Path {
-            segments: dotted.split('.').map(Key::from).collect(),
+            segments: dotted.split('.').map(Box::from).collect(),
         }
     }
 
     /// A path whose last segment is taken literally (an `event_data` key may hold a dot).
     pub(crate) fn under(parent: &Path, key: &str) -> Path {
         let mut segments = parent.segments.to_vec();
-        segments.push(Key::from(key));
+        segments.push(Box::from(key));
         Path {
             segments: segments.into(),
         }
@@ -219,7 +281,7 @@ impl Path {
     /// The path with `suffix` appended (also split at dots).
     pub(crate) fn join(&self, suffix: &str) -> Path {
         let mut segments = self.segments.to_vec();
-        segments.extend(suffix.split('.').map(Key::from));
+        segments.extend(suffix.split('.').map(Box::from));
         Path {
             segments: segments.into(),
         }
@@ -227,7 +289,7 @@ impl Path {
 }
 
 /// The value at `path`, if every step is an object holding the next key.
-pub(crate) fn get<'d>(doc: &'d Obj, path: &Path) -> Option<&'d Node> {
+pub(crate) fn get<'d, 'a>(doc: &'d Obj<'a>, path: &Path) -> Option<&'d Node<'a>> {
     let (last, parents) = path.segments.split_last()?;
     let mut cur = doc;
     for seg in parents {
@@ -237,7 +299,7 @@ pub(crate) fn get<'d>(doc: &'d Obj, path: &Path) -> Option<&'d Node> {
 }
 
 /// The value at `path`, mutable.
-pub(crate) fn get_mut<'d>(doc: &'d mut Obj, path: &Path) -> Option<&'d mut Node> {
+pub(crate) fn get_mut<'d, 'a>(doc: &'d mut Obj<'a>, path: &Path) -> Option<&'d mut Node<'a>> {
     let (last, parents) = path.segments.split_last()?;
     let mut cur = doc;
     for seg in parents {
@@ -246,37 +308,37 @@ pub(crate) fn get_mut<'d>(doc: &'d mut Obj, path: &Path) -> Option<&'d mut Node>
     cur.get_mut(last)
 }
 
-/// The string at `path`, if the value there is a string.
-pub(crate) fn get_str<'d>(doc: &'d Obj, path: &Path) -> Option<&'d str> {
-    get(doc, path).and_then(Node::as_str)
+/// The text at `path`, if the value there is a string.
+pub(crate) fn get_text<'d>(doc: &'d Obj<'_>, path: &Path) -> Option<Cow<'d, str>> {
+    get(doc, path).and_then(Node::text)
 }
 
 /// Sets `path` to `value`, creating objects on the way (a non-object in the way is
 /// replaced, as Elasticsearch's `set` would fail and we prefer the newer value).
-pub(crate) fn set(doc: &mut Obj, path: &Path, value: Node) {
+pub(crate) fn set<'a>(doc: &mut Obj<'a>, path: &'a Path, value: Node<'a>) {
     let Some((last, parents)) = path.segments.split_last() else {
         return;
     };
     let mut cur = doc;
     for seg in parents {
         if !matches!(cur.get(seg), Some(Node::Obj(_))) {
-            cur.insert(seg.clone(), Node::Obj(Obj::new()));
+            cur.insert(Cow::Borrowed(seg), Node::Obj(Obj::new()));
         }
         cur = match cur.get_mut(seg) {
             Some(Node::Obj(o)) => o,
             _ => return,
         };
     }
-    cur.insert(last.clone(), value);
+    cur.insert(Cow::Borrowed(last), value);
 }
 
 /// Removes and returns the value at `path`; objects left empty on the way are removed too,
 /// so a renamed-away `winlog.event_data` does not linger as `{}`.
-pub(crate) fn remove(doc: &mut Obj, path: &Path) -> Option<Node> {
+pub(crate) fn remove<'a>(doc: &mut Obj<'a>, path: &Path) -> Option<Node<'a>> {
     remove_at(doc, &path.segments)
 }
 
-fn remove_at(obj: &mut Obj, segments: &[Key]) -> Option<Node> {
+fn remove_at<'a>(obj: &mut Obj<'a>, segments: &[Box<str>]) -> Option<Node<'a>> {
     match segments {
         [] => None,
         [last] => obj.remove(last),
@@ -293,16 +355,16 @@ fn remove_at(obj: &mut Obj, segments: &[Key]) -> Option<Node> {
 
 /// Appends `value` to the array at `path` unless already present (Elasticsearch's
 /// `append` with `allow_duplicates: false`); a scalar there becomes a one-element array.
-pub(crate) fn append_unique(doc: &mut Obj, path: &Path, value: Node) {
+pub(crate) fn append_unique<'a>(doc: &mut Obj<'a>, path: &'a Path, value: Node<'a>) {
     match get_mut(doc, path) {
         None => set(doc, path, Node::Arr(vec![value])),
         Some(Node::Arr(items)) => {
-            if !items.contains(&value) {
+            if !items.iter().any(|i| i.same(&value)) {
                 items.push(value);
             }
         }
         Some(existing) => {
-            if *existing != value {
+            if !existing.same(&value) {
                 let old = std::mem::replace(existing, Node::Null);
                 *existing = Node::Arr(vec![old, value]);
             }
@@ -337,45 +399,46 @@ mod tests {
 
     #[test]
     fn set_get_remove_round_trip() {
-        let mut doc = Obj::new();
         let p = Path::parse("process.parent.name");
+        let mut doc = Obj::new();
         set(&mut doc, &p, Node::str("cmd.exe"));
-        assert_eq!(get_str(&doc, &p), Some("cmd.exe"));
-        assert_eq!(remove(&mut doc, &p), Some(Node::str("cmd.exe")));
+        assert_eq!(get_text(&doc, &p).as_deref(), Some("cmd.exe"));
+        assert!(remove(&mut doc, &p).is_some());
         assert!(doc.is_empty(), "empty parents are pruned: {doc:?}");
     }
 
     #[test]
-    fn append_unique_builds_arrays() {
-        let mut doc = Obj::new();
+    fn append_unique_builds_arrays_by_text() {
         let p = Path::parse("related.user");
-        append_unique(&mut doc, &p, Node::str("a"));
+        let mut doc = Obj::new();
+        append_unique(&mut doc, &p, Node::str("a\\b"));
         append_unique(&mut doc, &p, Node::str("b"));
-        append_unique(&mut doc, &p, Node::str("a"));
+        append_unique(&mut doc, &p, Node::Esc(Cow::Borrowed("a\\\\b")));
         assert_eq!(
             Node::Obj(doc).into_value(),
-            json!({"related": {"user": ["a", "b"]}})
+            json!({"related": {"user": ["a\\b", "b"]}})
         );
     }
 
     #[test]
-    fn literal_key_under_parent_and_serialization() {
-        let mut doc = Obj::new();
+    fn writes_escaped_strings_verbatim() {
         let p = Path::under(&Path::parse("winlog.event_data"), "a.b");
-        set(&mut doc, &p, Node::Int(1));
+        let x = Path::parse("x");
+        let mut doc = Obj::new();
+        set(&mut doc, &p, Node::Esc(Cow::Borrowed("C:\\\\Windows")));
         set(
             &mut doc,
-            &Path::parse("x"),
-            Node::Arr(vec![Node::Bool(true), Node::Null]),
+            &x,
+            Node::Arr(vec![Node::Bool(true), Node::Null, Node::Int(-3)]),
         );
-        let text = serde_json::to_string(&Node::Obj(doc.clone())).expect("serializes");
+        let mut out = Vec::new();
+        doc.write(&mut out);
+        let text = String::from_utf8(out).expect("utf8");
         assert_eq!(
             text,
-            r#"{"winlog":{"event_data":{"a.b":1}},"x":[true,null]}"#
+            r#"{"winlog":{"event_data":{"a.b":"C:\\Windows"}},"x":[true,null,-3]}"#
         );
-        assert_eq!(
-            Node::Obj(doc).into_value(),
-            json!({"winlog": {"event_data": {"a.b": 1}}, "x": [true, null]})
-        );
+        let parsed: Value = serde_json::from_str(&text).expect("valid JSON");
+        assert_eq!(parsed, Node::Obj(doc).into_value());
     }
 }

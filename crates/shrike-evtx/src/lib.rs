@@ -29,6 +29,7 @@
 #![deny(missing_docs)]
 
 mod doc;
+mod json;
 pub mod mapping;
 pub mod reader;
 pub mod record;

@@ -30,7 +30,7 @@ use serde_json::Value;
 
 use crate::doc::Node;
 use crate::mapping::{MapOptions, Mapper};
-use crate::record::Record;
+use crate::record::RawRecord;
 
 /// The first 8 bytes of every EVTX file.
 pub const EVTX_MAGIC: &[u8; 8] = b"ElfFile\0";
@@ -475,14 +475,13 @@ impl MapJob<'_> {
                 "rendered JSON does not parse: {e}"
             ))),
         };
-        let record = Record::from_json_slice(json).map_err(|e| bad_json(&e))?;
+        let text = std::str::from_utf8(json).map_err(|e| bad_json(&e))?;
+        let tree = crate::json::parse(text).map_err(|e| bad_json(&e))?;
+        let record = RawRecord::from_json(&tree);
         let event_record_id = record.record_id;
         let path = self.path.as_deref();
         Ok(match self.output {
-            OutputKind::Raw => {
-                let text = String::from_utf8(json.to_vec()).map_err(|e| bad_json(&e))?;
-                (Doc::Json(text), None, event_record_id)
-            }
+            OutputKind::Raw => (Doc::Json(text.to_string()), None, event_record_id),
             OutputKind::Ecs => {
                 let (doc, index) = self.mapper.map_tree(record, path, self.options);
                 (
@@ -493,7 +492,10 @@ impl MapJob<'_> {
             }
             OutputKind::EcsJson => {
                 let (doc, index) = self.mapper.map_tree(record, path, self.options);
-                let text = serde_json::to_string(&doc).map_err(|e| bad_json(&e))?;
+                let mut out = Vec::with_capacity(json.len() + json.len() / 2);
+                doc.write(&mut out);
+                // Valid UTF-8: pieces of the (valid) input and ASCII punctuation.
+                let text = String::from_utf8(out).map_err(|e| bad_json(&e))?;
                 (Doc::Json(text), Some(index), event_record_id)
             }
         })

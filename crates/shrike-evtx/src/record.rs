@@ -10,10 +10,10 @@
 //! trailing newlines trimmed.
 
 use std::borrow::Cow;
-use std::fmt;
 
-use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
+
+use crate::json::{self, JStr, Json};
 
 /// The typed `System` header and the data pairs of one record.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -64,35 +64,78 @@ impl Record {
     /// `#attributes`). Missing or oddly shaped parts are left empty rather than rejected: a
     /// damaged record with an empty `System` still maps to a (sparse) document.
     pub fn from_json(event_json: &Value) -> Record {
-        Record::from_lite(&Lite::from_value(event_json))
+        let text = event_json.to_string();
+        Record::from_json_slice(text.as_bytes()).unwrap_or_default()
     }
 
-    /// Like [`Record::from_json`], straight from the rendered JSON text (no intermediate
-    /// `serde_json::Value`). Fails only when the text is not JSON.
-    pub fn from_json_slice(json: &[u8]) -> Result<Record, serde_json::Error> {
-        let lite: Lite<'_> = serde_json::from_slice(json)?;
-        Ok(Record::from_lite(&lite))
+    /// Like [`Record::from_json`], from the rendered JSON text. Fails only when the text
+    /// is not JSON.
+    pub fn from_json_slice(json: &[u8]) -> Result<Record, String> {
+        let text = std::str::from_utf8(json).map_err(|e| e.to_string())?;
+        let tree = json::parse(text).map_err(|e| e.to_string())?;
+        Ok(RawRecord::from_json(&tree).to_record())
     }
 
-    fn from_lite(event_json: &Lite<'_>) -> Record {
+    /// The value of the first `EventData` pair named `key`.
+    pub fn data(&self, key: &str) -> Option<&str> {
+        self.event_data
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// A data pair: key text, value escaped as in JSON.
+pub(crate) type Pair<'a> = (Cow<'a, str>, Cow<'a, str>);
+
+/// A record read from its rendered JSON without copying: text fields are slices of the
+/// JSON text, still escaped.
+#[derive(Debug, Default)]
+pub(crate) struct RawRecord<'a> {
+    pub provider_name: Option<JStr<'a>>,
+    pub provider_guid: Option<JStr<'a>>,
+    pub event_id: Option<u32>,
+    pub version: Option<u64>,
+    pub level: Option<u64>,
+    pub task: Option<u64>,
+    pub opcode: Option<u64>,
+    pub keywords: Option<u64>,
+    pub time_created: Option<JStr<'a>>,
+    pub record_id: Option<u64>,
+    pub activity_id: Option<JStr<'a>>,
+    pub related_activity_id: Option<JStr<'a>>,
+    pub process_id: Option<u64>,
+    pub thread_id: Option<u64>,
+    pub channel: Option<JStr<'a>>,
+    pub computer: Option<JStr<'a>>,
+    pub user_sid: Option<JStr<'a>>,
+    /// `EventData` pairs.
+    pub event_data: Vec<Pair<'a>>,
+    /// `UserData`: its element's name and pairs.
+    pub user_data: Option<(Cow<'a, str>, Vec<Pair<'a>>)>,
+}
+
+impl<'a> RawRecord<'a> {
+    /// Reads a record from the parsed rendering.
+    pub(crate) fn from_json(event_json: &Json<'a>) -> RawRecord<'a> {
         let event = event_json.get("Event").unwrap_or(event_json);
-        let mut rec = Record::default();
-        if let Some(system @ Lite::Obj(_)) = event.get("System") {
+        let mut rec = RawRecord::default();
+        if let Some(system @ Json::Obj(_)) = event.get("System") {
             rec.read_system(system);
         }
         if let Some(data) = event.get("EventData") {
             rec.event_data = data_pairs(data);
         }
-        if let Some(Lite::Obj(user_data)) = event.get("UserData") {
+        if let Some(Json::Obj(user_data)) = event.get("UserData") {
             // The agent keeps the first child element: its name and its own pairs.
-            if let Some((name, body)) = user_data.iter().find(|(k, _)| !k.starts_with('#')) {
-                rec.user_data = Some((name.to_string(), data_pairs(body)));
+            if let Some((name, body)) = user_data.iter().find(|(k, _)| !k.raw.starts_with('#')) {
+                rec.user_data = Some((name.text(), data_pairs(body)));
             }
         }
         rec
     }
 
-    fn read_system(&mut self, system: &Lite<'_>) {
+    fn read_system(&mut self, system: &Json<'a>) {
         if let Some(provider) = system.get("Provider") {
             self.provider_name =
                 attr_str(provider, "Name").or_else(|| attr_str(provider, "EventSourceName"));
@@ -119,171 +162,80 @@ impl Record {
             self.process_id = attr(exec, "ProcessID").and_then(text_u64);
             self.thread_id = attr(exec, "ThreadID").and_then(text_u64);
         }
-        self.channel = system.get("Channel").and_then(text_string);
-        self.computer = system.get("Computer").and_then(text_string);
+        self.channel = system.get("Channel").and_then(text_jstr);
+        self.computer = system.get("Computer").and_then(text_jstr);
         self.user_sid = system.get("Security").and_then(|s| attr_str(s, "UserID"));
     }
 
-    /// The value of the first `EventData` pair named `key`.
-    pub fn data(&self, key: &str) -> Option<&str> {
-        self.event_data
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-/// A JSON tree read once and thrown away: strings borrowed from the input where they have
-/// no escapes, objects as vectors. Much cheaper than `serde_json::Value` for this job.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Lite<'a> {
-    Null,
-    Bool(bool),
-    U64(u64),
-    I64(i64),
-    F64(f64),
-    Str(Cow<'a, str>),
-    Arr(Vec<Lite<'a>>),
-    Obj(Vec<(Cow<'a, str>, Lite<'a>)>),
-}
-
-impl<'a> Lite<'a> {
-    fn get(&self, key: &str) -> Option<&Lite<'a>> {
-        match self {
-            Lite::Obj(entries) => entries.iter().find(|(k, _)| k == key).map(|(_, v)| v),
-            _ => None,
+    /// The record with its text decoded and owned.
+    pub(crate) fn to_record(&self) -> Record {
+        let t = |s: &Option<JStr<'_>>| s.map(|j| j.text().into_owned());
+        let pairs = |p: &[Pair<'_>]| {
+            p.iter()
+                .map(|(k, v)| (k.to_string(), json::unescape(v)))
+                .collect()
+        };
+        Record {
+            provider_name: t(&self.provider_name),
+            provider_guid: t(&self.provider_guid),
+            event_id: self.event_id,
+            version: self.version,
+            level: self.level,
+            task: self.task,
+            opcode: self.opcode,
+            keywords: self.keywords,
+            time_created: t(&self.time_created),
+            record_id: self.record_id,
+            activity_id: t(&self.activity_id),
+            related_activity_id: t(&self.related_activity_id),
+            process_id: self.process_id,
+            thread_id: self.thread_id,
+            channel: t(&self.channel),
+            computer: t(&self.computer),
+            user_sid: t(&self.user_sid),
+            event_data: pairs(&self.event_data),
+            user_data: self
+                .user_data
+                .as_ref()
+                .map(|(n, p)| (n.to_string(), pairs(p))),
         }
-    }
-
-    fn from_value(v: &Value) -> Lite<'static> {
-        match v {
-            Value::Null => Lite::Null,
-            Value::Bool(b) => Lite::Bool(*b),
-            Value::Number(n) => match (n.as_u64(), n.as_i64(), n.as_f64()) {
-                (Some(u), _, _) => Lite::U64(u),
-                (None, Some(i), _) => Lite::I64(i),
-                (None, None, f) => Lite::F64(f.unwrap_or(0.0)),
-            },
-            Value::String(s) => Lite::Str(Cow::Owned(s.clone())),
-            Value::Array(a) => Lite::Arr(a.iter().map(Lite::from_value).collect()),
-            Value::Object(o) => Lite::Obj(
-                o.iter()
-                    .map(|(k, v)| (Cow::Owned(k.clone()), Lite::from_value(v)))
-                    .collect(),
-            ),
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for Lite<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(LiteVisitor)
-    }
-}
-
-struct LiteVisitor;
-
-impl<'de> Visitor<'de> for LiteVisitor {
-    type Value = Lite<'de>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("JSON")
-    }
-    fn visit_unit<E>(self) -> Result<Lite<'de>, E> {
-        Ok(Lite::Null)
-    }
-    fn visit_none<E>(self) -> Result<Lite<'de>, E> {
-        Ok(Lite::Null)
-    }
-    fn visit_bool<E>(self, v: bool) -> Result<Lite<'de>, E> {
-        Ok(Lite::Bool(v))
-    }
-    fn visit_u64<E>(self, v: u64) -> Result<Lite<'de>, E> {
-        Ok(Lite::U64(v))
-    }
-    fn visit_i64<E>(self, v: i64) -> Result<Lite<'de>, E> {
-        Ok(Lite::I64(v))
-    }
-    fn visit_f64<E>(self, v: f64) -> Result<Lite<'de>, E> {
-        Ok(Lite::F64(v))
-    }
-    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Lite<'de>, E> {
-        Ok(Lite::Str(Cow::Borrowed(v)))
-    }
-    fn visit_str<E>(self, v: &str) -> Result<Lite<'de>, E> {
-        Ok(Lite::Str(Cow::Owned(v.to_string())))
-    }
-    fn visit_string<E>(self, v: String) -> Result<Lite<'de>, E> {
-        Ok(Lite::Str(Cow::Owned(v)))
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Lite<'de>, A::Error> {
-        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
-        while let Some(item) = seq.next_element()? {
-            items.push(item);
-        }
-        Ok(Lite::Arr(items))
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Lite<'de>, A::Error> {
-        let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(0));
-        while let Some(key) = map.next_key::<CowStr<'de>>()? {
-            entries.push((key.0, map.next_value()?));
-        }
-        Ok(Lite::Obj(entries))
-    }
-}
-
-/// A map key, borrowed when it has no escapes.
-struct CowStr<'a>(Cow<'a, str>);
-
-impl<'de> Deserialize<'de> for CowStr<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = CowStr<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a string")
-            }
-            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<CowStr<'de>, E> {
-                Ok(CowStr(Cow::Borrowed(v)))
-            }
-            fn visit_str<E>(self, v: &str) -> Result<CowStr<'de>, E> {
-                Ok(CowStr(Cow::Owned(v.to_string())))
-            }
-            fn visit_string<E>(self, v: String) -> Result<CowStr<'de>, E> {
-                Ok(CowStr(Cow::Owned(v)))
-            }
-        }
-        d.deserialize_str(V)
     }
 }
 
 /// An attribute of an element rendered as `{"#attributes": {name: value}}`.
-fn attr<'v, 'a>(element: &'v Lite<'a>, name: &str) -> Option<&'v Lite<'a>> {
+fn attr<'v, 'a>(element: &'v Json<'a>, name: &str) -> Option<&'v Json<'a>> {
     element.get("#attributes")?.get(name)
 }
 
-fn attr_str(element: &Lite<'_>, name: &str) -> Option<String> {
-    attr(element, name).and_then(text_string)
+fn attr_str<'a>(element: &Json<'a>, name: &str) -> Option<JStr<'a>> {
+    attr(element, name).and_then(text_jstr)
 }
 
 /// The text of an element: the value itself, or its `#text` when it also has attributes.
-fn text<'v, 'a>(v: &'v Lite<'a>) -> &'v Lite<'a> {
+fn text<'v, 'a>(v: &'v Json<'a>) -> &'v Json<'a> {
     match v {
-        Lite::Obj(_) => v.get("#text").unwrap_or(&Lite::Null),
+        Json::Obj(_) => v.get("#text").unwrap_or(&Json::Null),
         other => other,
     }
 }
 
-fn text_string(v: &Lite<'_>) -> Option<String> {
-    scalar_string(text(v)).filter(|s| !s.is_empty())
+/// A non-empty string element (numbers and booleans are not names).
+fn text_jstr<'a>(v: &Json<'a>) -> Option<JStr<'a>> {
+    match text(v) {
+        Json::Str(s) if !s.raw.is_empty() => Some(*s),
+        Json::Num(n) => Some(JStr {
+            raw: n,
+            escaped: false,
+        }),
+        _ => None,
+    }
 }
 
 /// An unsigned number from a JSON number or a decimal / `0x` hexadecimal string.
-fn text_u64(v: &Lite<'_>) -> Option<u64> {
+fn text_u64(v: &Json<'_>) -> Option<u64> {
     match text(v) {
-        Lite::U64(n) => Some(*n),
-        Lite::I64(n) => u64::try_from(*n).ok(),
-        Lite::Str(s) => parse_u64(s),
+        Json::Num(n) => n.parse().ok(),
+        Json::Str(s) => parse_u64(&s.text()),
         _ => None,
     }
 }
@@ -297,51 +249,48 @@ pub(crate) fn parse_u64(s: &str) -> Option<u64> {
     }
 }
 
-/// A scalar as the XML rendering would show it. Arrays and objects have no scalar text.
-fn scalar_string(v: &Lite<'_>) -> Option<String> {
+/// A scalar as the XML rendering would show it, escaped as in JSON. Arrays and objects
+/// have no scalar text.
+fn scalar_escaped<'a>(v: &Json<'a>) -> Option<Cow<'a, str>> {
     match v {
-        Lite::Str(s) => Some(s.to_string()),
-        Lite::U64(n) => Some(n.to_string()),
-        Lite::I64(n) => Some(n.to_string()),
-        Lite::F64(n) => Some(
-            serde_json::Number::from_f64(*n).map_or_else(|| n.to_string(), |num| num.to_string()),
-        ),
-        Lite::Bool(b) => Some(b.to_string()),
-        Lite::Null | Lite::Arr(_) | Lite::Obj(_) => None,
+        Json::Str(s) => Some(Cow::Borrowed(s.raw)),
+        Json::Num(n) => Some(Cow::Borrowed(n)),
+        Json::Bool(true) => Some(Cow::Borrowed("true")),
+        Json::Bool(false) => Some(Cow::Borrowed("false")),
+        Json::Null | Json::Arr(_) | Json::Obj(_) => None,
     }
 }
 
 /// The pairs of an `EventData` or `UserData` child element, with Winlogbeat's rules.
-fn data_pairs(data: &Lite<'_>) -> Vec<(String, String)> {
-    let Lite::Obj(map) = data else {
+fn data_pairs<'a>(data: &Json<'a>) -> Vec<Pair<'a>> {
+    let Json::Obj(map) = data else {
         return Vec::new();
     };
     // (name or None for unnamed, raw value) in document order; positions count every child.
-    let mut raw: Vec<(Option<&str>, Option<String>)> = Vec::with_capacity(map.len());
+    type Unnamed<'a> = (Option<Cow<'a, str>>, Option<Cow<'a, str>>);
+    let mut raw: Vec<Unnamed<'a>> = Vec::with_capacity(map.len());
     for (key, value) in map {
-        if key.starts_with('#') {
+        if key.raw.starts_with('#') {
             continue; // attributes of EventData itself
         }
-        if key == "Data" {
+        if key.is("Data") {
             // Unnamed <Data> elements: one value or a list of them, under #text.
             match text(value) {
-                Lite::Arr(items) => {
-                    raw.extend(items.iter().map(|i| (None, element_text(i))));
-                }
+                Json::Arr(items) => raw.extend(items.iter().map(|i| (None, element_text(i)))),
                 other => raw.push((None, element_text(other))),
             }
         } else {
-            raw.push((Some(key), element_text(value)));
+            raw.push((Some(key.text()), element_text(value)));
         }
     }
-    let mut out: Vec<(String, String)> = Vec::with_capacity(raw.len());
+    let mut out: Vec<Pair<'a>> = Vec::with_capacity(raw.len());
     for (i, (name, value)) in raw.into_iter().enumerate() {
         let Some(value) = value.filter(|v| !v.is_empty()) else {
             continue;
         };
         let key = match name {
-            Some(k) if !k.is_empty() => k.to_string(),
-            _ => format!("param{}", i + 1),
+            Some(k) if !k.is_empty() => k,
+            _ => Cow::Owned(format!("param{}", i + 1)),
         };
         if out.iter().any(|(k, _)| *k == key) {
             continue; // the agent keeps the first of duplicate keys
@@ -351,26 +300,62 @@ fn data_pairs(data: &Lite<'_>) -> Vec<(String, String)> {
     out
 }
 
-/// The character data of a data element: a scalar, or the `#text` of an element with
-/// attributes. A list of values (a multi-valued substitution) is joined the way the XML
-/// rendering concatenates them.
-fn element_text(v: &Lite<'_>) -> Option<String> {
+/// The character data of a data element, escaped: a scalar, or the `#text` of an element
+/// with attributes. A list of values (a multi-valued substitution) is joined the way the
+/// XML rendering concatenates them.
+fn element_text<'a>(v: &Json<'a>) -> Option<Cow<'a, str>> {
     match text(v) {
-        Lite::Arr(items) => Some(items.iter().filter_map(scalar_string).collect()),
-        other => scalar_string(other),
+        Json::Arr(items) => Some(Cow::Owned(
+            items.iter().filter_map(scalar_escaped).collect::<String>(),
+        )),
+        other => scalar_escaped(other),
     }
 }
 
-/// `\r\n` → `\n`, then trailing `\n` trimmed (what the agent does to every data value).
-pub(crate) fn remove_windows_line_endings(s: String) -> String {
-    let mut s = if s.contains("\r\n") {
-        s.replace("\r\n", "\n")
-    } else {
-        s
-    };
-    let keep = s.trim_end_matches('\n').len();
-    s.truncate(keep);
-    s
+/// On escaped text: `\r\n` → `\n`, then trailing `\n` escapes trimmed (what the agent
+/// does to every data value, on the decoded text).
+pub(crate) fn remove_windows_line_endings(esc: Cow<'_, str>) -> Cow<'_, str> {
+    if !esc.contains("\\r") && !esc.ends_with("\\n") {
+        return esc; // the common case: nothing to do
+    }
+    // Walk escape by escape so that an escaped backslash followed by `r` is not taken
+    // for a carriage return.
+    let b = esc.as_bytes();
+    let mut out = String::with_capacity(esc.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'\\' && i + 1 >= b.len() {
+            out.push('\\');
+            i += 1;
+        } else if b[i] == b'\\' {
+            let n = if b[i + 1] == b'u' { 6 } else { 2 };
+            let token = esc.get(i..(i + n).min(b.len())).unwrap_or("");
+            if token == "\\r" && esc.get(i + 2..i + 4) == Some("\\n") {
+                out.push_str("\\n");
+                i += 4;
+            } else {
+                out.push_str(token);
+                i += n.max(1);
+            }
+        } else {
+            let next = esc[i..].find('\\').map_or(b.len(), |k| i + k);
+            out.push_str(&esc[i..next]);
+            i = next;
+        }
+    }
+    // Trim trailing newline escapes (a real `\n` escape, not `\\` followed by `n`).
+    loop {
+        let trailing_slashes = out
+            .strip_suffix('n')
+            .map(|head| head.len() - head.trim_end_matches('\\').len());
+        match trailing_slashes {
+            Some(k) if k % 2 == 1 => {
+                out.truncate(out.len() - 2);
+            }
+            _ => break,
+        }
+    }
+    Cow::Owned(out)
 }
 
 #[cfg(test)]
@@ -438,6 +423,17 @@ mod tests {
         assert_eq!(b.data("B"), Some("2.5"));
         assert_eq!(b.data("C"), Some("-3"));
         assert!(Record::from_json_slice(b"{oops").is_err());
+    }
+
+    #[test]
+    fn line_endings_on_escaped_text() {
+        let f = |s: &str| remove_windows_line_endings(Cow::Borrowed(s)).into_owned();
+        assert_eq!(f(r"a\r\nb\r\n\n"), r"a\nb");
+        assert_eq!(f(r"C:\\r\\n"), r"C:\\r\\n");
+        assert_eq!(f(r"x\\n"), r"x\\n");
+        assert_eq!(f(r"x\\\n"), r"x\\");
+        assert_eq!(f(r"\u0041\r\n"), r"\u0041");
+        assert_eq!(f("plain"), "plain");
     }
 
     #[test]

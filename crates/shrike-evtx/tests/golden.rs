@@ -9,7 +9,7 @@ use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
-use shrike_evtx::{sorted, EvtxReader, Item, MapOptions, Mapper, ReadOptions, Record};
+use shrike_evtx::{sorted, EvtxReader, Item, MapOptions, Mapper, ReadOptions};
 use shrike_testkit::{check_golden, shared_dir};
 
 fn data_dir() -> PathBuf {
@@ -91,12 +91,9 @@ fn golden_documents() {
         } else {
             let text = std::fs::read_to_string(data_dir().join(&case.input))
                 .unwrap_or_else(|e| panic!("{}: {e}", case.input));
-            let json: Value = serde_json::from_str(&text).expect("synthetic record is JSON");
-            let m = mapper.map(
-                &Record::from_json(&json),
-                Some(&case.input),
-                &MapOptions::default(),
-            );
+            let m = mapper
+                .map_json(text.as_bytes(), Some(&case.input), &MapOptions::default())
+                .expect("synthetic record is JSON");
             (m.doc, Some(m.index))
         };
         let out = render(doc, index, &case.input);

@@ -168,3 +168,50 @@ fn corrupted_files_never_panic() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The JSON text written on the worker threads (escaped strings copied through) says the
+/// same as the `serde_json::Value` documents.
+#[test]
+fn json_text_and_value_outputs_agree() {
+    let Some(dir) = shared_or_skip("samples/evtx", "json_text_and_value_outputs_agree") else {
+        return;
+    };
+    let files = [
+        "parser-samples/security.evtx",
+        "parser-samples/sysmon.evtx",
+        "parser-samples/sample-with-irregular-bool-values.evtx",
+        "attack-samples/Credential Access/Powershell_4104_MiniDumpWriteDump_Lsass.evtx",
+        "attack-samples/AutomatedTestingTools/PanacheSysmon_vs_AtomicRedTeam01.evtx",
+    ];
+    for name in files {
+        let file = dir.join(name);
+        let read = |output| {
+            let reader = EvtxReader::with_builtin_mapping(ReadOptions {
+                output,
+                ..ReadOptions::default()
+            });
+            let mut docs = Vec::new();
+            reader
+                .read_file(&file, |item| {
+                    if let Item::Event(e) = item {
+                        docs.push(e.doc);
+                    }
+                    ControlFlow::Continue(())
+                })
+                .expect("reads");
+            docs
+        };
+        let values = read(OutputKind::Ecs);
+        let texts = read(OutputKind::EcsJson);
+        assert_eq!(values.len(), texts.len(), "{name}");
+        assert!(!values.is_empty(), "{name}");
+        for (v, t) in values.into_iter().zip(texts) {
+            let Doc::Json(text) = t else {
+                panic!("{name}: EcsJson gives text")
+            };
+            let parsed: serde_json::Value = serde_json::from_str(&text)
+                .unwrap_or_else(|e| panic!("{name}: invalid JSON ({e}): {text}"));
+            assert_eq!(Doc::Value(parsed), v, "{name}");
+        }
+    }
+}

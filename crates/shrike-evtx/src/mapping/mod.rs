@@ -20,13 +20,15 @@ mod ops;
 pub(crate) mod spec;
 mod text;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
 use serde_json::Value;
 
 use crate::doc::{Key, Node, Obj, Path};
-use crate::record::Record;
+use crate::json::JStr;
+use crate::record::RawRecord;
 use spec::{ChannelMap, Common};
 
 pub use spec::MappingError;
@@ -73,118 +75,7 @@ pub struct Mapper {
     channels: Vec<ChannelMap>,
     by_channel: HashMap<String, usize>,
     event_data: Path,
-    keys: Keys,
-}
-
-/// The keys of the base document, allocated once and shared by every document.
-#[derive(Debug)]
-struct Keys {
-    timestamp: Key,
-    event: Key,
-    kind: Key,
-    code: Key,
-    provider: Key,
-    action: Key,
-    outcome: Key,
-    created: Key,
-    ingested: Key,
-    module: Key,
-    dataset: Key,
-    winlog: Key,
-    api: Key,
-    channel: Key,
-    event_id: Key,
-    provider_name: Key,
-    provider_guid: Key,
-    record_id: Key,
-    task: Key,
-    computer_name: Key,
-    keywords: Key,
-    opcode: Key,
-    version: Key,
-    user: Key,
-    identifier: Key,
-    event_data: Key,
-    user_data: Key,
-    xml_name: Key,
-    activity_id: Key,
-    related_activity_id: Key,
-    process: Key,
-    pid: Key,
-    thread: Key,
-    id: Key,
-    log: Key,
-    level: Key,
-    file: Key,
-    path: Key,
-    host: Key,
-    name: Key,
-    os: Key,
-    os_type: Key,
-    family: Key,
-    platform: Key,
-    data_stream: Key,
-    ds_type: Key,
-    namespace: Key,
-    ecs: Key,
-    windows: Key,
-}
-
-impl Keys {
-    fn new() -> Keys {
-        let k = Key::from;
-        Keys {
-            timestamp: k("@timestamp"),
-            event: k("event"),
-            kind: k("kind"),
-            code: k("code"),
-            provider: k("provider"),
-            action: k("action"),
-            outcome: k("outcome"),
-            created: k("created"),
-            ingested: k("ingested"),
-            module: k("module"),
-            dataset: k("dataset"),
-            winlog: k("winlog"),
-            api: k("api"),
-            channel: k("channel"),
-            event_id: k("event_id"),
-            provider_name: k("provider_name"),
-            provider_guid: k("provider_guid"),
-            record_id: k("record_id"),
-            task: k("task"),
-            computer_name: k("computer_name"),
-            keywords: k("keywords"),
-            opcode: k("opcode"),
-            version: k("version"),
-            user: k("user"),
-            identifier: k("identifier"),
-            event_data: k("event_data"),
-            user_data: k("user_data"),
-            xml_name: k("xml_name"),
-            activity_id: k("activity_id"),
-            related_activity_id: k("related_activity_id"),
-            process: k("process"),
-            pid: k("pid"),
-            thread: k("thread"),
-            id: k("id"),
-            log: k("log"),
-            level: k("level"),
-            file: k("file"),
-            path: k("path"),
-            host: k("host"),
-            name: k("name"),
-            os: k("os"),
-            os_type: k("type"),
-            family: k("family"),
-            platform: k("platform"),
-            data_stream: k("data_stream"),
-            ds_type: k("type"),
-            namespace: k("namespace"),
-            ecs: k("ecs"),
-            windows: k("windows"),
-        }
-    }
+    fixed: ops::Fixed,
 }
 
 impl Mapper {
@@ -228,33 +119,41 @@ impl Mapper {
             channels,
             by_channel,
             event_data: spec::event_data_path(),
-            keys: Keys::new(),
+            fixed: ops::Fixed::new(),
         })
     }
 
-    /// Maps one record. `source_path` becomes `log.file.path` (as when the agent reads an
-    /// `.evtx` file).
-    pub fn map(&self, record: &Record, source_path: Option<&str>, options: &MapOptions) -> Mapped {
-        let (doc, index) = self.map_tree(record.clone(), source_path, options);
-        Mapped {
+    /// Maps one record, given as the `evtx` crate renders it (`{"Event": {"System": …}}`,
+    /// attributes under `#attributes`). `source_path` becomes `log.file.path` (as when the
+    /// agent reads an `.evtx` file). Fails only when the text is not JSON.
+    pub fn map_json(
+        &self,
+        rendered: &[u8],
+        source_path: Option<&str>,
+        options: &MapOptions,
+    ) -> Result<Mapped, String> {
+        let text = std::str::from_utf8(rendered).map_err(|e| e.to_string())?;
+        let tree = crate::json::parse(text).map_err(|e| e.to_string())?;
+        let (doc, index) = self.map_tree(RawRecord::from_json(&tree), source_path, options);
+        Ok(Mapped {
             doc: Node::Obj(doc).into_value(),
             index,
-        }
+        })
     }
 
     /// Maps one record into the document tree; also returns the index.
-    pub(crate) fn map_tree(
-        &self,
-        record: Record,
-        source_path: Option<&str>,
-        options: &MapOptions,
-    ) -> (Obj, String) {
-        let channel_map = record
-            .channel
+    pub(crate) fn map_tree<'a>(
+        &'a self,
+        record: RawRecord<'a>,
+        source_path: Option<&'a str>,
+        options: &'a MapOptions,
+    ) -> (Obj<'a>, String) {
+        let channel_text = record.channel.map(|c| c.text());
+        let channel_map = channel_text
             .as_deref()
             .and_then(|c| self.by_channel.get(c))
             .and_then(|&i| self.channels.get(i));
-        let dataset = match (channel_map, record.channel.as_deref()) {
+        let dataset: &'a str = match (channel_map, channel_text.as_deref()) {
             (Some(m), _) => m.dataset.as_str(),
             (None, Some(c)) => self
                 .common
@@ -269,8 +168,7 @@ impl Mapper {
             None => true,
             Some(list) => record
                 .provider_name
-                .as_deref()
-                .is_some_and(|p| list.iter().any(|x| x == p)),
+                .is_some_and(|p| list.iter().any(|x| p.is(x))),
         };
         let mut d = self.base_document(record, dataset, source_path, options);
         if let Some(m) = channel_map {
@@ -280,6 +178,7 @@ impl Mapper {
                     .and_then(|c| m.events.get(&c))
                     .or(m.default_event.as_ref()),
                 event_data: &self.event_data,
+                paths: &self.fixed,
             };
             if provider_ok {
                 ops::run(&m.steps, &mut d, &ctx);
@@ -290,27 +189,30 @@ impl Mapper {
     }
 
     /// What the event log input produces for every record, before any pipeline.
-    pub(crate) fn base_document(
-        &self,
-        r: Record,
-        dataset: &str,
-        source_path: Option<&str>,
-        options: &MapOptions,
-    ) -> Obj {
+    fn base_document<'a>(
+        &'a self,
+        r: RawRecord<'a>,
+        dataset: &'a str,
+        source_path: Option<&'a str>,
+        options: &'a MapOptions,
+    ) -> Obj<'a> {
         let c = &self.common;
-        let k = &self.keys;
+        let esc = |j: JStr<'a>| Node::Esc(Cow::Borrowed(j.raw));
+        let plain = |s: &'a str| Node::Str(Cow::Borrowed(s));
+        let key = |k: &'static str| Key::Borrowed(k);
         let mut d = Obj::with_capacity(10);
-        if let Some(t) = &r.time_created {
-            d.push(k.timestamp.clone(), Node::str(t.as_str()));
+        if let Some(t) = r.time_created {
+            d.push(key("@timestamp"), esc(t));
         }
-        let task = r.task.and_then(|t| {
-            r.provider_name
+        let provider_text = r.provider_name.map(|p| p.text());
+        let task: Option<&'a String> = r.task.and_then(|t| {
+            provider_text
                 .as_deref()
                 .and_then(|p| c.tasks.get(p))
                 .and_then(|names| names.get(&t))
                 .or_else(|| c.default_tasks.get(&t))
         });
-        let keywords: Vec<&spec::Keyword> = match r.keywords {
+        let keywords: Vec<&'a spec::Keyword> = match r.keywords {
             Some(kw) => c.keywords.iter().filter(|x| kw & x.mask != 0).collect(),
             None => Vec::new(),
         };
@@ -318,141 +220,139 @@ impl Mapper {
         let outcome = ["failure", "success"]
             .into_iter()
             .find(|o| keywords.iter().any(|kw| kw.outcome.as_deref() == Some(*o)));
+        let id_text = r.event_id.map(|id| id.to_string());
 
         let mut event = Obj::with_capacity(12);
-        event.push(k.kind.clone(), Node::str("event"));
-        if let Some(id) = r.event_id {
-            event.push(k.code.clone(), Node::Str(id.to_string()));
-        }
-        if let Some(p) = &r.provider_name {
-            event.push(k.provider.clone(), Node::str(p.as_str()));
-        }
-        if let Some(t) = task {
-            event.push(k.action.clone(), Node::str(t.as_str()));
-        }
-        if let Some(o) = outcome {
-            event.push(k.outcome.clone(), Node::str(o));
-        }
-        if let Some(t) = &r.time_created {
-            event.push(k.created.clone(), Node::str(t.as_str()));
-        }
-        if let Some(i) = &options.ingested {
-            event.push(k.ingested.clone(), Node::str(i.as_str()));
-        }
-        let module = dataset.split('.').next().unwrap_or(dataset);
-        event.push(k.module.clone(), Node::str(module));
-        event.push(k.dataset.clone(), Node::str(dataset));
-        d.push(k.event.clone(), Node::Obj(event));
-
-        let mut w = Obj::with_capacity(18);
-        w.push(k.api.clone(), Node::str("wineventlog"));
-        if let Some(ch) = r.channel {
-            w.push(k.channel.clone(), Node::Str(ch));
-        }
-        if let Some(id) = r.event_id {
-            w.push(k.event_id.clone(), Node::Str(id.to_string()));
+        event.push(key("kind"), plain("event"));
+        if let Some(id) = &id_text {
+            event.push(key("code"), Node::str(id.clone()));
         }
         if let Some(p) = r.provider_name {
-            w.push(k.provider_name.clone(), Node::Str(p));
-        }
-        if let Some(g) = r.provider_guid {
-            w.push(k.provider_guid.clone(), Node::Str(g));
-        }
-        if let Some(id) = r.record_id {
-            w.push(k.record_id.clone(), Node::Str(id.to_string()));
+            event.push(key("provider"), esc(p));
         }
         if let Some(t) = task {
-            w.push(k.task.clone(), Node::str(t.as_str()));
+            event.push(key("action"), plain(t));
         }
-        if let Some(cn) = &r.computer {
-            w.push(k.computer_name.clone(), Node::str(cn.as_str()));
+        if let Some(o) = outcome {
+            event.push(key("outcome"), plain(o));
+        }
+        if let Some(t) = r.time_created {
+            event.push(key("created"), esc(t));
+        }
+        if let Some(i) = &options.ingested {
+            event.push(key("ingested"), plain(i));
+        }
+        let module = dataset.split('.').next().unwrap_or(dataset);
+        event.push(key("module"), plain(module));
+        event.push(key("dataset"), plain(dataset));
+        d.push(key("event"), Node::Obj(event));
+
+        let mut w = Obj::with_capacity(18);
+        w.push(key("api"), plain("wineventlog"));
+        if let Some(ch) = r.channel {
+            w.push(key("channel"), esc(ch));
+        }
+        if let Some(id) = id_text {
+            w.push(key("event_id"), Node::str(id));
+        }
+        if let Some(p) = r.provider_name {
+            w.push(key("provider_name"), esc(p));
+        }
+        if let Some(g) = r.provider_guid {
+            w.push(key("provider_guid"), esc(g));
+        }
+        if let Some(id) = r.record_id {
+            w.push(key("record_id"), Node::str(id.to_string()));
+        }
+        if let Some(t) = task {
+            w.push(key("task"), plain(t));
+        }
+        if let Some(cn) = r.computer {
+            w.push(key("computer_name"), esc(cn));
         }
         if !keywords.is_empty() {
-            let names = keywords
-                .iter()
-                .map(|x| Node::str(x.name.as_str()))
-                .collect();
-            w.push(k.keywords.clone(), Node::Arr(names));
+            let names = keywords.iter().map(|x| plain(&x.name)).collect();
+            w.push(key("keywords"), Node::Arr(names));
         }
         if let Some(op) = r.opcode.and_then(|o| c.opcodes.get(&o)) {
-            w.push(k.opcode.clone(), Node::str(op.as_str()));
+            w.push(key("opcode"), plain(op));
         }
         if let Some(v) = r.version {
-            w.push(k.version.clone(), Node::Int(v as i64));
+            w.push(key("version"), Node::Int(v as i64));
         }
         if let Some(sid) = r.user_sid {
             let mut user = Obj::with_capacity(1);
-            user.push(k.identifier.clone(), Node::Str(sid));
-            w.push(k.user.clone(), Node::Obj(user));
+            user.push(key("identifier"), esc(sid));
+            w.push(key("user"), Node::Obj(user));
         }
         if !r.event_data.is_empty() {
             let mut data = Obj::with_capacity(r.event_data.len());
             for (name, v) in r.event_data {
-                data.push(Key::from(name), Node::Str(v));
+                data.push(name, Node::Esc(v));
             }
-            w.push(k.event_data.clone(), Node::Obj(data));
+            w.push(key("event_data"), Node::Obj(data));
         }
         if let Some((name, pairs)) = r.user_data {
             let mut ud = Obj::with_capacity(pairs.len() + 1);
-            for (key, v) in pairs {
-                ud.push(Key::from(key), Node::Str(v));
+            for (k, v) in pairs {
+                ud.push(k, Node::Esc(v));
             }
-            ud.insert(k.xml_name.clone(), Node::Str(name));
-            w.push(k.user_data.clone(), Node::Obj(ud));
+            ud.insert(key("xml_name"), Node::Str(name));
+            w.push(key("user_data"), Node::Obj(ud));
         }
         if let Some(a) = r.activity_id {
-            w.push(k.activity_id.clone(), Node::Str(a));
+            w.push(key("activity_id"), esc(a));
         }
         if let Some(a) = r.related_activity_id {
-            w.push(k.related_activity_id.clone(), Node::Str(a));
+            w.push(key("related_activity_id"), esc(a));
         }
         if r.process_id.is_some() || r.thread_id.is_some() {
             let mut p = Obj::with_capacity(2);
             if let Some(pid) = r.process_id {
-                p.push(k.pid.clone(), Node::Int(pid as i64));
+                p.push(key("pid"), Node::Int(pid as i64));
             }
             if let Some(tid) = r.thread_id {
                 let mut t = Obj::with_capacity(1);
-                t.push(k.id.clone(), Node::Int(tid as i64));
-                p.push(k.thread.clone(), Node::Obj(t));
+                t.push(key("id"), Node::Int(tid as i64));
+                p.push(key("thread"), Node::Obj(t));
             }
-            w.push(k.process.clone(), Node::Obj(p));
+            w.push(key("process"), Node::Obj(p));
         }
-        d.push(k.winlog.clone(), Node::Obj(w));
+        d.push(key("winlog"), Node::Obj(w));
 
         let mut log = Obj::with_capacity(2);
         if let Some(l) = r.level.and_then(|l| c.levels.get(&l)) {
-            log.push(k.level.clone(), Node::str(l.as_str()));
+            log.push(key("level"), plain(l));
         }
         if let Some(p) = source_path {
             let mut file = Obj::with_capacity(1);
-            file.push(k.path.clone(), Node::str(p));
-            log.push(k.file.clone(), Node::Obj(file));
+            file.push(key("path"), plain(p));
+            log.push(key("file"), Node::Obj(file));
         }
         if !log.is_empty() {
-            d.push(k.log.clone(), Node::Obj(log));
+            d.push(key("log"), Node::Obj(log));
         }
 
         let mut host = Obj::with_capacity(3);
         if let Some(cn) = r.computer {
-            host.push(k.name.clone(), Node::str(cn.as_str()));
-            host.push(k.id.clone(), Node::Str(cn));
+            host.push(key("name"), esc(cn));
+            host.push(key("id"), esc(cn));
         }
         let mut os = Obj::with_capacity(3);
-        for key in [&k.os_type, &k.family, &k.platform] {
-            os.push(key.clone(), Node::str(&*k.windows));
+        for k in ["type", "family", "platform"] {
+            os.push(key(k), plain("windows"));
         }
-        host.push(k.os.clone(), Node::Obj(os));
-        d.push(k.host.clone(), Node::Obj(host));
+        host.push(key("os"), Node::Obj(os));
+        d.push(key("host"), Node::Obj(host));
 
         let mut ds = Obj::with_capacity(3);
-        ds.push(k.ds_type.clone(), Node::str("logs"));
-        ds.push(k.dataset.clone(), Node::str(dataset));
-        ds.push(k.namespace.clone(), Node::str("default"));
-        d.push(k.data_stream.clone(), Node::Obj(ds));
+        ds.push(key("type"), plain("logs"));
+        ds.push(key("dataset"), plain(dataset));
+        ds.push(key("namespace"), plain("default"));
+        d.push(key("data_stream"), Node::Obj(ds));
         let mut ecs = Obj::with_capacity(1);
-        ecs.push(k.version.clone(), Node::str(ECS_VERSION));
-        d.push(k.ecs.clone(), Node::Obj(ecs));
+        ecs.push(key("version"), plain(ECS_VERSION));
+        d.push(key("ecs"), Node::Obj(ecs));
         d
     }
 }
@@ -462,8 +362,10 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn record(v: Value) -> Record {
-        Record::from_json(&v)
+    fn map(v: Value) -> Mapped {
+        Mapper::builtin()
+            .map_json(v.to_string().as_bytes(), None, &MapOptions::default())
+            .expect("maps")
     }
 
     #[test]
@@ -477,14 +379,13 @@ mod tests {
 
     #[test]
     fn unknown_channel_gets_generic_winlog_document() {
-        let r = record(json!({"Event": {"System": {
+        let m = map(json!({"Event": {"System": {
             "Provider": {"#attributes": {"Name": "Some-Provider"}},
             "EventID": 7, "Level": 2, "Task": 0, "Keywords": "0x80000000000000",
             "Channel": "Some/Operational", "Computer": "HOST",
             "TimeCreated": {"#attributes": {"SystemTime": "2020-01-01T00:00:00.1234567Z"}},
             "EventRecordID": 9},
             "EventData": {"A": 1}}}));
-        let m = Mapper::builtin().map(&r, None, &MapOptions::default());
         assert_eq!(m.index, "logs-winlog.winlog-default");
         let d = &m.doc;
         assert_eq!(d["@timestamp"], "2020-01-01T00:00:00.1234567Z");

@@ -57,8 +57,62 @@ pub(crate) struct ChannelMap {
     pub only_providers: Option<Vec<String>>,
     pub events: HashMap<u32, Categorization>,
     pub default_event: Option<Categorization>,
+    pub steps: Steps,
+    pub after_steps: Steps,
+}
+
+/// Steps, with the ones that can apply to each event id worked out at load time (most
+/// steps are for a few ids; a record only visits its own).
+#[derive(Debug, Default)]
+pub(crate) struct Steps {
     pub steps: Vec<Step>,
-    pub after_steps: Vec<Step>,
+    /// For every id some step names in `codes`: the steps that may apply, in order.
+    by_code: HashMap<u32, Vec<usize>>,
+    /// For any other id (or none): the steps without `codes`.
+    default: Vec<usize>,
+}
+
+impl Steps {
+    fn new(steps: Vec<Step>) -> Steps {
+        let mut codes: Vec<u32> = steps
+            .iter()
+            .filter_map(|s| s.when.codes.as_ref())
+            .flatten()
+            .copied()
+            .collect();
+        codes.sort_unstable();
+        codes.dedup();
+        let applies = |s: &Step, code: Option<u32>| match (&s.when.codes, code) {
+            (None, _) => true,
+            (Some(list), Some(c)) => list.contains(&c),
+            (Some(_), None) => false,
+        };
+        let by_code = codes
+            .iter()
+            .map(|&c| {
+                let idx = (0..steps.len())
+                    .filter(|&i| applies(&steps[i], Some(c)))
+                    .collect();
+                (c, idx)
+            })
+            .collect();
+        let default = (0..steps.len())
+            .filter(|&i| applies(&steps[i], None))
+            .collect();
+        Steps {
+            steps,
+            by_code,
+            default,
+        }
+    }
+
+    /// The steps that may apply to a record with this event id, in order.
+    pub(crate) fn for_code(&self, code: Option<u32>) -> impl Iterator<Item = &Step> {
+        let idx = code
+            .and_then(|c| self.by_code.get(&c))
+            .unwrap_or(&self.default);
+        idx.iter().filter_map(|&i| self.steps.get(i))
+    }
 }
 
 /// `event.category` / `event.type` / `event.action` / `event.outcome` of one event id.
@@ -150,14 +204,14 @@ pub(crate) enum Op {
         related: Option<Path>,
     },
     /// Set a constant.
-    Set { to: Path, value: Node },
+    Set { to: Path, value: Node<'static> },
     /// Remove fields.
     Remove { fields: Vec<Path> },
     /// Translate a value through a table (no-op when absent from it).
     Lookup {
         from: Path,
         to: Path,
-        table: HashMap<String, Node>,
+        table: HashMap<String, Node<'static>>,
         lowercase: bool,
     },
     /// The names of the table's bit masks all set in the (numeric) value.
@@ -182,7 +236,8 @@ pub(crate) enum Op {
     /// `ALGO=hex,…` → `<to>.hash.<algo>`, `<to>.pe.imphash`, `related.hash`.
     Hashes {
         from: Path,
-        targets: Vec<(Vec<u32>, Path)>,
+        /// Event ids, `<target>.hash`, `<target>.pe.imphash`.
+        targets: Vec<(Vec<u32>, Path, Path)>,
     },
     /// A command line → its arguments (and their count).
     Args {
@@ -198,14 +253,15 @@ pub(crate) enum Op {
         style: BasenameStyle,
     },
     /// `<to>.name`, `<to>.directory`, `<to>.extension` from a Windows path.
-    FileParts { from: Path, to: Path },
+    FileParts { from: Path, to: [Path; 3] },
     /// The extension of a file name (after its last dot).
     Extension { from: Path, to: Path },
     /// `registry.*` from a Sysmon registry path and its details.
     Registry {
         from: Path,
         details: Path,
-        to: Path,
+        /// `<to>.path`, `.hive`, `.key`, `.value`, `.data.strings`, `.data.type`.
+        to: [Path; 6],
         kernel_paths: bool,
     },
     /// `dns.answers` / `dns.resolved_ip` / `related.hosts` from Sysmon's QueryResults.
@@ -367,8 +423,21 @@ impl<'a> Reader<'a> {
     }
 
     fn opt_codes(&mut self, key: &str) -> Result<Option<Vec<u32>>, MappingError> {
+        self.opt_codes_in(key, &HashMap::new())
+    }
+
+    /// Event ids: a list, or the name of a `[code_sets]` entry.
+    fn opt_codes_in(
+        &mut self,
+        key: &str,
+        sets: &HashMap<String, Vec<u32>>,
+    ) -> Result<Option<Vec<u32>>, MappingError> {
         match self.table.remove(key) {
             None => Ok(None),
+            Some(toml::Value::String(name)) => match sets.get(&name) {
+                Some(ids) => Ok(Some(ids.clone())),
+                None => Err(self.err(format!("`{key}`: no code set `{name}` in [code_sets]"))),
+            },
             Some(v) => codes(&v)
                 .map(Some)
                 .map_err(|m| self.err(format!("`{key}`: {m}"))),
@@ -577,8 +646,27 @@ pub(crate) fn load_channel(file: &str, text: &str) -> Result<ChannelMap, Mapping
             }
         }
     }
-    let steps = load_steps(file, "steps", r.opt_value("steps"), &tables)?;
-    let after_steps = load_steps(file, "after_steps", r.opt_value("after_steps"), &tables)?;
+    let mut code_sets = HashMap::new();
+    if let Some(v) = r.opt_value("code_sets") {
+        let toml::Value::Table(t) = v else {
+            return Err(r.err("`code_sets` must be a table"));
+        };
+        for (name, list) in t {
+            let ids = codes(&list).map_err(|m| r.err(format!("code_sets.{name}: {m}")))?;
+            code_sets.insert(name, ids);
+        }
+    }
+    let lookups = Lookups {
+        tables: &tables,
+        code_sets: &code_sets,
+    };
+    let steps = Steps::new(load_steps(file, "steps", r.opt_value("steps"), &lookups)?);
+    let after_steps = Steps::new(load_steps(
+        file,
+        "after_steps",
+        r.opt_value("after_steps"),
+        &lookups,
+    )?);
     r.finish()?;
     Ok(ChannelMap {
         channels,
@@ -591,11 +679,17 @@ pub(crate) fn load_channel(file: &str, text: &str) -> Result<ChannelMap, Mapping
     })
 }
 
+/// Named things steps refer to.
+struct Lookups<'a> {
+    tables: &'a HashMap<String, HashMap<String, Value>>,
+    code_sets: &'a HashMap<String, Vec<u32>>,
+}
+
 fn load_steps(
     file: &str,
     what: &str,
     v: Option<toml::Value>,
-    tables: &HashMap<String, HashMap<String, Value>>,
+    lookups: &Lookups<'_>,
 ) -> Result<Vec<Step>, MappingError> {
     let Some(v) = v else {
         return Ok(Vec::new());
@@ -619,20 +713,20 @@ fn load_steps(
                     message: "must be a table".into(),
                 });
             };
-            load_step(Reader::new(file, at, t), tables)
+            load_step(Reader::new(file, at, t), lookups)
         })
         .collect()
 }
 
-fn load_step(
-    mut r: Reader<'_>,
-    tables: &HashMap<String, HashMap<String, Value>>,
-) -> Result<Step, MappingError> {
+fn load_step(mut r: Reader<'_>, lookups: &Lookups<'_>) -> Result<Step, MappingError> {
+    let tables = lookups.tables;
     let op_name = r.str("op")?;
     r.at = format!("{} (op {op_name})", r.at);
     let when = When {
-        codes: r.opt_codes("codes")?,
-        not_codes: r.opt_codes("not_codes")?.unwrap_or_default(),
+        codes: r.opt_codes_in("codes", lookups.code_sets)?,
+        not_codes: r
+            .opt_codes_in("not_codes", lookups.code_sets)?
+            .unwrap_or_default(),
         if_set: r
             .opt_strings("if_set")?
             .unwrap_or_default()
@@ -777,7 +871,7 @@ fn load_step(
                     let codes = tr.opt_codes("codes")?.unwrap_or_default();
                     let to = tr.path("to")?;
                     tr.finish()?;
-                    targets.push((codes, to));
+                    targets.push((codes, to.join("hash"), to.join("pe.imphash")));
                 }
             }
             Op::Hashes { from, targets }
@@ -808,20 +902,30 @@ fn load_step(
             };
             Op::Basename { from, to, style }
         }
-        "file_parts" => Op::FileParts {
-            from: r.src("from")?,
-            to: r.path("to")?,
-        },
+        "file_parts" => {
+            let from = r.src("from")?;
+            let to = r.path("to")?;
+            Op::FileParts {
+                from,
+                to: [to.join("name"), to.join("directory"), to.join("extension")],
+            }
+        }
         "extension" => Op::Extension {
             from: r.src("from")?,
             to: r.path("to")?,
         },
-        "registry" => Op::Registry {
-            from: r.src("from")?,
-            details: r.src("details")?,
-            to: r.path("to")?,
-            kernel_paths: r.opt_bool("kernel_paths")?.unwrap_or(false),
-        },
+        "registry" => {
+            let from = r.src("from")?;
+            let details = r.src("details")?;
+            let to = r.path("to")?;
+            Op::Registry {
+                from,
+                details,
+                to: ["path", "hive", "key", "value", "data.strings", "data.type"]
+                    .map(|f| to.join(f)),
+                kernel_paths: r.opt_bool("kernel_paths")?.unwrap_or(false),
+            }
+        }
         "dns_answers" => {
             let from = r.src("from")?;
             let mut types = HashMap::new();
@@ -951,7 +1055,7 @@ mod tests {
             "channels = [\"X\"]\ndataset = \"d\"\n[[steps]]\nop = \"lookup\"\nfrom = \"A\"\nto = \"b\"\ntable = \"t\"\n[tables.t]\n\"1\" = \"one\"\n",
         )
         .expect("loads");
-        assert!(matches!(&m.steps[0].op, Op::Lookup { table, .. } if table.len() == 1));
+        assert!(matches!(&m.steps.steps[0].op, Op::Lookup { table, .. } if table.len() == 1));
         let e = load_channel(
             "t.toml",
             "channels = [\"X\"]\ndataset = \"d\"\n[[steps]]\nop = \"lookup\"\nfrom = \"A\"\nto = \"b\"\ntable = \"nope\"\n",
