@@ -377,8 +377,7 @@ pub(crate) fn render(j: &mut Json<'_>, cx: &CloudCx<'_>, ev: &CloudEv<'_>) {
             j.str("type", "User");
             j.close();
             j.open("authentication_context");
-            j.open("external_session_id");
-            j.close();
+            j.str("external_session_id", session);
             j.close();
             j.open("client");
             ip(j, "ip", *src);
