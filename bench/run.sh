@@ -190,7 +190,7 @@ parsen_wall=$(field "$parsen_row" 2)
             [ -n "$hr" ] || continue
             if [ "${hr%%:*}" = "$i" ]; then
                 if [ "${hr##*:}" = 1 ]; then base=$parse1_wall; else base=$parsen_wall; fi
-                vs=$(awk -v b="$base" -v w="$wall" 'BEGIN { if (w > 0) printf "%.2f×", b / w }')
+                vs=$(awk -v b="$base" -v w="$wall" 'BEGIN { if (w > 0) printf "%.2f×", b / w; else printf "-" }')
             fi
         done
         awk -v l="$label" -v w="$wall" -v c="$cpu" -v r="$rss" -v e="$events" -v b="$bytes" -v vs="$vs" -v n="$note" 'BEGIN {

@@ -349,11 +349,15 @@ impl<'w> Gen<'w> {
                     _ => self.account_change(h, t),
                 }
             }
-            Os::Linux => match self.rng.weighted(&[30, 55, 3]) {
-                0 => self.run_random(h, t),
-                1 => self.resident_activity(h, t),
-                _ => self.ssh_session(h, t),
-            },
+            Os::Linux => {
+                let probes = if host.containers.is_empty() { 0 } else { 6 };
+                match self.rng.weighted(&[30, 55, 3, probes]) {
+                    0 => self.run_random(h, t),
+                    1 => self.resident_activity(h, t),
+                    2 => self.ssh_session(h, t),
+                    _ => self.container_probe(h, t),
+                }
+            }
             Os::Macos => match self.rng.weighted(&[40, 60]) {
                 0 => self.run_random(h, t),
                 _ => self.resident_activity(h, t),
@@ -405,7 +409,9 @@ impl<'w> Gen<'w> {
     ) -> PRef {
         let user = user.unwrap_or_else(|| self.account_for(h, prog, parent));
         let host = &self.w.hosts[h as usize];
-        let p = make_proc(host, prog, user, parent, t, cmd, &mut self.rng);
+        let mut p = make_proc(host, prog, user, parent, t, cmd, &mut self.rng);
+        // Children of a containerised process run in its container.
+        p.container = parent.and_then(|r| self.w.proc(h, r, &self.procs).container);
         self.procs.push(p);
         let r = PRef::Blk(self.procs.len() as u32 - 1);
         self.emit(h, t, &Ev::ProcStart(r), false);
@@ -446,6 +452,34 @@ impl<'w> Gen<'w> {
             self.emit(h, t + life, &Ev::ProcEnd(me, code), false);
         }
         me
+    }
+
+    /// Kubernetes running a container's exec probe: runc starts it under the container's shim.
+    fn container_probe(&mut self, h: u32, t: i64) {
+        let host = &self.w.hosts[h as usize];
+        let c = self.rng.index(host.containers.len());
+        // The resident after each shim is its container's workload; find the shim of `c`.
+        let Some(app) = host
+            .residents
+            .iter()
+            .position(|r| r.container == Some(c as u8))
+        else {
+            return;
+        };
+        let Some(shim) = host.residents[app].parent else {
+            return;
+        };
+        let Some(probe) = catalog::program(Os::Linux, "probe") else {
+            return;
+        };
+        let user = host.residents[app].user;
+        let mut p = make_proc(host, probe, user, Some(shim), t, None, &mut self.rng);
+        p.container = Some(c as u8);
+        self.procs.push(p);
+        let me = PRef::Blk(self.procs.len() as u32 - 1);
+        self.emit(h, t, &Ev::ProcStart(me), false);
+        let life = self.rng.range(5, 200) as i64;
+        self.emit(h, t + life, &Ev::ProcEnd(me, 0), false);
     }
 
     /// The auth log lines of a sudo run: the command line, sometimes after a mistyped password.

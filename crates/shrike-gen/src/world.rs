@@ -158,6 +158,15 @@ pub(crate) struct Proc {
     pub(crate) user: u16,
     pub(crate) parent: Option<PRef>,
     pub(crate) cwd: String,
+    /// Index into the host's containers when the process runs in one.
+    pub(crate) container: Option<u8>,
+}
+
+/// A container running on a Linux node.
+#[derive(Clone, Debug)]
+pub(crate) struct Container {
+    /// 64 hex digits, as the runtime names it.
+    pub(crate) id: String,
 }
 
 /// A machine.
@@ -174,6 +183,8 @@ pub(crate) struct Host {
     pub(crate) agent_id: String,
     pub(crate) accounts: Vec<Account>,
     pub(crate) residents: Vec<Proc>,
+    /// Containers (Linux container nodes).
+    pub(crate) containers: Vec<Container>,
     /// Relative share of the stream's events.
     pub(crate) weight: u32,
     pub(crate) boot: i64,
@@ -588,6 +599,7 @@ fn host_kind(i: usize, rng: &mut Rng) -> (Os, HostRole, Telemetry) {
         (Os::Macos, HostRole::Workstation, Telemetry::Defend),
         (Os::Linux, HostRole::LinuxDb, Telemetry::Auditd),
         (Os::Windows, HostRole::FileServer, Telemetry::Sysmon),
+        (Os::Linux, HostRole::LinuxContainers, Telemetry::Defend),
     ];
     if let Some(k) = FIXED.get(i) {
         return *k;
@@ -783,6 +795,7 @@ fn build_host(cfg: &Config, i: usize, people: &[Person], domain_sid: &str, rng: 
         agent_id,
         accounts,
         residents: Vec::new(),
+        containers: Vec::new(),
         weight,
         boot,
         guid_prefix: rng.next_u64() as u32,
@@ -971,6 +984,7 @@ pub(crate) fn make_proc(
         user,
         parent,
         cwd,
+        container: None,
     }
 }
 
@@ -1002,6 +1016,15 @@ fn spawn_residents(host: &mut Host, rng: &mut Rng) {
         keys.extend(session.iter().map(|k| (*k, Some(first))));
     }
     let mut t = host.boot;
+    // Containers: a shim under systemd, the workload under the shim.
+    if host.role == HostRole::LinuxContainers {
+        let n = rng.range(2, catalog::linux::CONTAINERS_RUN.len() as u64) as usize;
+        for _ in 0..n {
+            let mut id = String::new();
+            push_hex(&mut id, rng, 64);
+            host.containers.push(Container { id });
+        }
+    }
     for (key, user) in keys {
         let Some(prog) = catalog::program(host.os, key) else {
             continue;
@@ -1021,6 +1044,31 @@ fn spawn_residents(host: &mut Host, rng: &mut Rng) {
             rng.range(50, 3_000) as i64
         };
         let p = make_proc(host, prog, acct, parent, t, None, rng);
+        host.residents.push(p);
+    }
+    let systemd = host
+        .residents
+        .iter()
+        .position(|r| r.pid == 1)
+        .map(|i| PRef::Res(i as u32));
+    for c in 0..host.containers.len() {
+        let (Some(shim), Some(app)) = (
+            catalog::program(host.os, "containerd-shim-runc-v2"),
+            catalog::program(host.os, catalog::linux::CONTAINERS_RUN[c].2),
+        ) else {
+            continue;
+        };
+        t += rng.range(50, 3_000) as i64;
+        let cmd = format!(
+            "/usr/bin/containerd-shim-runc-v2 -namespace k8s.io -id {} -address /run/containerd/containerd.sock",
+            host.containers[c].id
+        );
+        let shim = make_proc(host, shim, 0, systemd, t, Some(&cmd), rng);
+        host.residents.push(shim);
+        let shim_ref = PRef::Res(host.residents.len() as u32 - 1);
+        let acct = host.account_of(app.run_as, rng);
+        let mut p = make_proc(host, app, acct, Some(shim_ref), t + 200, None, rng);
+        p.container = Some(c as u8);
         host.residents.push(p);
     }
     // Keep resident pids unique on the host.

@@ -89,6 +89,13 @@ fn size_limit_stops_after_the_byte_budget() {
         ..cfg(0)
     });
     assert_eq!(&longer[..out.len()], &out[..]);
+    // Threads generate blocks ahead; the cut is the same.
+    let (threaded, _) = run(&Config {
+        limit: Limit::Bytes(limit),
+        threads: 3,
+        ..cfg(0)
+    });
+    assert_eq!(threaded, out);
 }
 
 fn check_ip(v: &Value, path: &str) {
@@ -266,6 +273,24 @@ fn process_trees_are_consistent() {
         }
     }
     assert!(linked > 50, "only {linked} parent links inside the stream");
+    // Container workloads: the runtime's id on every event, the container as entry leader.
+    let in_containers: Vec<&&Value> = starts
+        .values()
+        .filter(|d| get(d, "container.id").is_some())
+        .collect();
+    assert!(!in_containers.is_empty(), "no containerised processes");
+    for d in in_containers {
+        let id = s(d, "container.id");
+        assert!(
+            id.len() == 64 && id.bytes().all(|b| b.is_ascii_hexdigit()),
+            "{id}"
+        );
+        assert_eq!(s(d, "process.entry_leader.entry_meta.type"), "container");
+        assert!(
+            s(d, "process.parent.command_line").contains(id),
+            "the shim runs this container"
+        );
+    }
 }
 
 #[test]

@@ -301,6 +301,79 @@ pub(crate) const PROGRAMS: &[Program] = &[
         cwd: "/opt/Elastic/Agent",
         ..P
     },
+    // --- containers (residents of container nodes, see CONTAINERS_RUN) ---------------------
+    Program {
+        name: "containerd-shim-runc-v2",
+        key: "containerd-shim-runc-v2",
+        path: "/usr/bin/containerd-shim-runc-v2",
+        cmds: &["/usr/bin/containerd-shim-runc-v2 -namespace k8s.io -id {hex16}{hex16}{hex16}{hex16} -address /run/containerd/containerd.sock"],
+        run_as: RunAs::System,
+        ..P
+    },
+    Program {
+        name: "node",
+        key: "node-app",
+        path: "/usr/local/bin/node",
+        cmds: &["node --max-old-space-size=512 /app/dist/server.js"],
+        run_as: RunAs::Service,
+        acts: &[
+            Act::Net { w: 6, dir: Dir::Ingress, udp: false, peer: Peer::Internal, port: Port::Fixed(8080) },
+            Act::Net { w: 3, dir: Dir::Egress, udp: false, peer: Peer::Server(Role::Database), port: Port::Fixed(5432) },
+            Act::Net { w: 1, dir: Dir::Egress, udp: false, peer: Peer::Internet(Group::Aws), port: Port::Fixed(443) },
+        ],
+        cwd: "/app",
+        ..P
+    },
+    Program {
+        name: "python3.12",
+        key: "py-worker",
+        path: "/usr/local/bin/python3.12",
+        cmds: &["python3 -m worker --queue payments --concurrency 4"],
+        run_as: RunAs::Service,
+        acts: &[
+            Act::Net { w: 4, dir: Dir::Egress, udp: false, peer: Peer::Internal, port: Port::Fixed(6379) },
+            Act::Net { w: 2, dir: Dir::Egress, udp: false, peer: Peer::Server(Role::Database), port: Port::Fixed(5432) },
+            Act::File { w: 1, op: FileOp::Create, path: "/tmp/worker-{hex8}.lock" },
+        ],
+        cwd: "/srv",
+        ..P
+    },
+    Program {
+        name: "redis-server",
+        key: "redis-server",
+        path: "/usr/local/bin/redis-server",
+        cmds: &["redis-server *:6379"],
+        run_as: RunAs::Service,
+        acts: &[
+            Act::Net { w: 5, dir: Dir::Ingress, udp: false, peer: Peer::Internal, port: Port::Fixed(6379) },
+            Act::File { w: 1, op: FileOp::Modify, path: "/data/dump.rdb" },
+        ],
+        cwd: "/data",
+        ..P
+    },
+    Program {
+        name: "nginx",
+        key: "nginx-ingress",
+        path: "/usr/bin/nginx",
+        cmds: &["nginx: worker process"],
+        run_as: RunAs::Service,
+        acts: &[
+            Act::Net { w: 6, dir: Dir::Ingress, udp: false, peer: Peer::Anywhere, port: Port::Fixed(443) },
+            Act::Net { w: 4, dir: Dir::Egress, udp: false, peer: Peer::Internal, port: Port::Fixed(8080) },
+        ],
+        cwd: "/etc/nginx",
+        ..P
+    },
+    Program {
+        name: "healthcheck",
+        key: "probe",
+        path: "/app/bin/healthcheck",
+        cmds: &["/app/bin/healthcheck --port 8080 --timeout 1s", "/app/bin/healthcheck --ready"],
+        run_as: RunAs::Service,
+        life: (5, 200),
+        cwd: "/app",
+        ..P
+    },
     // --- commands ----------------------------------------------------------------------------
     Program { name: "ls", key: "ls", path: "/usr/bin/ls", cmds: &["ls --color=auto -la", "ls", "ls -lh /var/log", "ls --color=auto"], run_as: RunAs::User, life: (2, 50), cwd: "/home/{user}", ..P },
     Program { name: "cat", key: "cat", path: "/usr/bin/cat", cmds: &["cat /etc/os-release", "cat config.yml", "cat /proc/meminfo", "cat README.md"], run_as: RunAs::User, life: (2, 50), cwd: "/home/{user}", ..P },
@@ -425,3 +498,27 @@ pub(crate) const WEB: &[&str] = &["nginx", "java"];
 pub(crate) const DB: &[&str] = &["postgres"];
 /// Container host residents.
 pub(crate) const CONTAINERS: &[&str] = &["containerd", "dockerd"];
+
+/// Containers a container node runs: (name, image, program key of the workload).
+pub(crate) const CONTAINERS_RUN: &[(&str, &str, &str)] = &[
+    (
+        "orders-api",
+        "registry.example.com/shop/orders-api:2.14.1",
+        "node-app",
+    ),
+    (
+        "payments-worker",
+        "registry.example.com/shop/payments-worker:1.9.0",
+        "py-worker",
+    ),
+    (
+        "redis",
+        "docker.io/library/redis:7.2-alpine",
+        "redis-server",
+    ),
+    (
+        "ingress-nginx",
+        "registry.k8s.io/ingress-nginx/controller:v1.11.3",
+        "nginx-ingress",
+    ),
+];

@@ -49,6 +49,7 @@ pub(crate) fn render(j: &mut Json<'_>, cx: &Cx<'_>, ev: &Ev<'_>) -> bool {
                 &["start"],
                 "Endpoint process event",
             );
+            container(j, cx, p);
             process_full(j, cx, p);
             user(j, cx.host, p.user);
         }
@@ -67,6 +68,7 @@ pub(crate) fn render(j: &mut Json<'_>, cx: &Cx<'_>, ev: &Ev<'_>) -> bool {
             process_core(j, cx, p);
             j.i64("exit_code", i64::from(code));
             j.close();
+            container(j, cx, p);
             user(j, cx.host, p.user);
         }
         Ev::Net(p, c) => {
@@ -86,6 +88,7 @@ pub(crate) fn render(j: &mut Json<'_>, cx: &Cx<'_>, ev: &Ev<'_>) -> bool {
                 "Endpoint network event",
             );
             conn(j, &c);
+            container(j, cx, p);
             j.open("process");
             process_core(j, cx, p);
             j.close();
@@ -227,6 +230,15 @@ pub(crate) fn render(j: &mut Json<'_>, cx: &Cx<'_>, ev: &Ev<'_>) -> bool {
     true
 }
 
+/// `container.id` of a containerised process (Defend reads it from the cgroup).
+fn container(j: &mut Json<'_>, cx: &Cx<'_>, p: &Proc) {
+    if let Some(c) = p.container.and_then(|c| cx.host.containers.get(c as usize)) {
+        j.open("container");
+        j.str("id", &c.id);
+        j.close();
+    }
+}
+
 /// The members of `process` every Defend event carries.
 fn process_core(j: &mut Json<'_>, cx: &Cx<'_>, p: &Proc) {
     if cx.host.os == Os::Windows {
@@ -320,16 +332,17 @@ fn leaders(j: &mut Json<'_>, cx: &Cx<'_>, p: &Proc) {
     let shell = chain
         .iter()
         .position(|q| matches!(q.prog.key, "bash#login" | "zsh"));
-    let (entry, kind) = match shell {
-        Some(i) => (
-            chain[i],
-            if chain[i].prog.key == "zsh" {
-                "terminal"
-            } else {
-                "sshd"
-            },
-        ),
-        None => {
+    // In a container, the entry leader is the process the runtime started under the shim.
+    let in_container = chain.iter().position(|q| {
+        q.container.is_some()
+            && q.parent
+                .is_some_and(|r| cx.proc(r).prog.key == "containerd-shim-runc-v2")
+    });
+    let (entry, kind) = match (in_container, shell) {
+        (Some(i), _) => (chain[i], "container"),
+        (None, Some(i)) if chain[i].prog.key == "zsh" => (chain[i], "terminal"),
+        (None, Some(i)) => (chain[i], "sshd"),
+        (None, None) => {
             // The service under init: the last ancestor before pid 1.
             let i = chain.iter().position(|q| q.pid == 1).unwrap_or(chain.len());
             (chain[i.saturating_sub(1).min(chain.len() - 1)], "init")
@@ -337,6 +350,7 @@ fn leaders(j: &mut Json<'_>, cx: &Cx<'_>, p: &Proc) {
     };
     // Commands started from a shell lead their own job's process group.
     let group = chain[0];
+    let same = |q: &Proc| q.entity_id == p.entity_id;
     j.open("entry_leader");
     j.strings("args", &entry.args);
     j.open("entry_meta");
@@ -346,17 +360,20 @@ fn leaders(j: &mut Json<'_>, cx: &Cx<'_>, p: &Proc) {
     j.str("executable", &entry.exe);
     j.str("name", entry.prog.name);
     j.u64("pid", u64::from(entry.pid));
+    j.bool("same_as_process", same(entry));
     j.close();
     j.open("group_leader");
     j.str("entity_id", &group.entity_id);
     j.str("name", group.prog.name);
     j.u64("pid", u64::from(group.pid));
+    j.bool("same_as_process", same(group));
     j.close();
-    j.bool("interactive", kind != "init");
+    j.bool("interactive", matches!(kind, "sshd" | "terminal"));
     j.open("session_leader");
     j.str("entity_id", &entry.entity_id);
     j.str("name", entry.prog.name);
     j.u64("pid", u64::from(entry.pid));
+    j.bool("same_as_process", same(entry));
     j.close();
 }
 
