@@ -7,6 +7,7 @@
 
 use crate::event::{Event, FieldId};
 use crate::matcher::{fold, Cidr, Matcher};
+use shrike_ir::analysis::standard_tokens;
 use shrike_ir::{ArithOp, CmpOp, Func, Value};
 use std::borrow::Cow;
 
@@ -34,12 +35,21 @@ pub(crate) enum Node {
     Exists(FieldId),
     Text {
         field: FieldId,
-        terms: Vec<String>,
-        phrase: bool,
+        query: CText,
     },
+    /// Two-valued truth of the operand (query-DSL semantics: null is false).
+    Holds(Box<Node>),
     /// Evaluate the inner predicate once per value of the field; true if any is true,
     /// else null if any is null, else false. With no value, evaluate it with null.
     AnyValue(FieldId, Box<Node>),
+}
+
+/// A compiled [`shrike_ir::TextQuery`].
+#[derive(Clone, Debug)]
+pub(crate) enum CText {
+    AnyToken(Vec<String>),
+    Phrase(Vec<String>),
+    TokenMatch(Matcher),
 }
 
 /// The binding of one field to one of its values while an [`Node::AnyValue`] iterates.
@@ -166,25 +176,24 @@ pub(crate) fn eval<'a>(node: &'a Node, ev: &'a Event, bind: Binding<'a>) -> Cow<
             Cow::Owned(call(*func, *ci, &vals))
         }
         Node::Exists(f) => Cow::Owned(Value::Bool(!ev.get(*f).is_empty())),
-        Node::Text {
-            field,
-            terms,
-            phrase,
-        } => {
-            let values: Vec<&Value> = match bind {
-                Some((b, v)) if b == *field => vec![v],
-                _ => ev.get(*field).iter().collect(),
-            };
-            if values.is_empty() {
-                return null();
-            }
-            let hit = values.iter().any(|v| {
+        Node::Text { field, query } => {
+            let hit = |v: &Value| {
                 v.to_text()
-                    .is_some_and(|s| text_matches(&analyze(&s), terms, *phrase))
-            });
-            Cow::Owned(Value::Bool(hit))
+                    .is_some_and(|s| text_matches(&standard_tokens(&s), query))
+            };
+            let any = match bind {
+                Some((b, v)) if b == *field => hit(v),
+                _ => ev.get(*field).iter().any(hit),
+            };
+            Cow::Owned(Value::Bool(any))
         }
+        Node::Holds(x) => Cow::Owned(Value::Bool(matches!(*eval(x, ev, bind), Value::Bool(true)))),
         Node::AnyValue(f, inner) => {
+            // Already iterating this field's values (a KQL leaf query with two bounds,
+            // `Holds` over an `and`): keep the outer value.
+            if matches!(bind, Some((b, _)) if b == *f) {
+                return eval(inner, ev, bind);
+            }
             let values = ev.get(*f);
             if values.len() <= 1 {
                 return eval(inner, ev, bind);
@@ -202,22 +211,15 @@ pub(crate) fn eval<'a>(node: &'a Node, ev: &'a Event, bind: Binding<'a>) -> Cow<
     }
 }
 
-/// A minimal standard analyzer: lower-case, split on anything not alphanumeric.
-pub(crate) fn analyze(text: &str) -> Vec<String> {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|t| !t.is_empty())
-        .map(str::to_lowercase)
-        .collect()
-}
-
-fn text_matches(tokens: &[String], terms: &[String], phrase: bool) -> bool {
-    if terms.is_empty() {
-        return false;
-    }
-    if phrase {
-        tokens.windows(terms.len()).any(|w| w == terms)
-    } else {
-        terms.iter().any(|t| tokens.contains(t))
+/// Whether the tokens of one value satisfy a text query. Phrases do not span values:
+/// Elasticsearch puts a position gap of 100 between the values of a multi-valued field.
+fn text_matches(tokens: &[String], query: &CText) -> bool {
+    match query {
+        CText::AnyToken(terms) => terms.iter().any(|t| tokens.contains(t)),
+        CText::Phrase(terms) => {
+            !terms.is_empty() && tokens.windows(terms.len()).any(|w| w == terms)
+        }
+        CText::TokenMatch(m) => tokens.iter().any(|t| m.is_match(t)),
     }
 }
 

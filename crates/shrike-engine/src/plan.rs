@@ -6,11 +6,11 @@
 //! expressions into [`Node`] trees with their matchers compiled. A plan is `Send + Sync`
 //! and never changes; evaluation state (sequence automata) lives in the caller's objects.
 
-use crate::eval::Node;
+use crate::eval::{CText, Node};
 use crate::event::{Event, FieldId};
 use crate::matcher::{Cidr, Matcher, PatternError};
 use serde_json::Value as Json;
-use shrike_ir::{Body, Expr, ExprKind, FieldType, Func, Pipe, Query, Schema, Value};
+use shrike_ir::{Body, Expr, ExprKind, FieldType, Func, Pipe, Query, Schema, TextQuery, Value};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -235,15 +235,21 @@ impl Compiler<'_> {
                     .collect::<Result<_, _>>()?,
             ),
             ExprKind::Exists(f) => Node::Exists(self.field(&f.path)),
-            ExprKind::TextMatch {
-                field,
-                text,
-                phrase,
-            } => Node::Text {
+            ExprKind::TextMatch { field, query } => Node::Text {
                 field: self.field(&field.path),
-                terms: crate::eval::analyze(text),
-                phrase: *phrase,
+                query: match query {
+                    TextQuery::AnyToken(t) => CText::AnyToken(t.clone()),
+                    TextQuery::Phrase(t) => CText::Phrase(t.clone()),
+                    TextQuery::TokenRegex(r) => CText::TokenMatch(Matcher::regex(r, false)?),
+                },
             },
+            // One Elasticsearch leaf query: over a single field, one value must satisfy
+            // the whole operand (both bounds of a range).
+            ExprKind::Holds(x) if x.fields().len() == 1 => {
+                let fid = self.field(&x.fields()[0]);
+                Node::Holds(Box::new(Node::AnyValue(fid, Box::new(self.node(x)?))))
+            }
+            ExprKind::Holds(x) => Node::Holds(Box::new(self.node(x)?)),
         })
     }
 

@@ -304,16 +304,35 @@ pub enum ExprKind {
     },
     /// The field has at least one value (KQL `field:*`).
     Exists(FieldRef),
-    /// Analysed full-text match on a `text` field (KQL): every term (`phrase: false`: any
-    /// term) of `text` must occur in the field's tokens.
+    /// Analysed full-text query on a `text` field (KQL's `match`, `match_phrase`, and
+    /// `query_string` wildcards on text fields): each value is analysed with the standard
+    /// analyzer ([`crate::analysis`]) and its tokens are tested. Two-valued: false when the
+    /// field has no value.
     TextMatch {
         /// The text field.
         field: FieldRef,
-        /// The query text.
-        text: String,
-        /// Match the terms as a phrase (adjacent, in order).
-        phrase: bool,
+        /// What the tokens must satisfy.
+        query: TextQuery,
     },
+    /// Query-DSL truth: true when the operand is true, false when it is false *or null*.
+    /// Elasticsearch queries are two-valued (`must_not` of a term on a missing field
+    /// matches), so KQL wraps each leaf query in this before combining with `not`. When the
+    /// operand reads a single field, it holds if *one value* of that field makes the whole
+    /// operand true (a `range` with two bounds is satisfied by one value, not by two).
+    Holds(Box<Expr>),
+}
+
+/// What the tokens of an analysed `text` value must satisfy ([`ExprKind::TextMatch`]).
+#[derive(Clone, Debug, PartialEq)]
+pub enum TextQuery {
+    /// `match`: at least one of these (already analysed) tokens occurs. No tokens never
+    /// matches (`zero_terms_query: none`).
+    AnyToken(Vec<String>),
+    /// `match_phrase`: these tokens occur consecutively and in order in one value.
+    Phrase(Vec<String>),
+    /// A wildcard term of `query_string`: some token matches this Lucene regular
+    /// expression (anchored; built from the lower-cased pattern).
+    TokenRegex(String),
 }
 
 /// An IR expression with the set of fields it reads.
@@ -541,17 +560,33 @@ impl Expr {
         Expr::make(ExprKind::Exists(f), fields)
     }
 
-    /// Analysed text match.
-    pub fn text_match(f: FieldRef, text: String, phrase: bool) -> Expr {
+    /// Analysed text query.
+    pub fn text_match(f: FieldRef, query: TextQuery) -> Expr {
         let fields = vec![f.path.clone()];
-        Expr::make(
-            ExprKind::TextMatch {
-                field: f,
-                text,
-                phrase,
-            },
-            fields,
-        )
+        Expr::make(ExprKind::TextMatch { field: f, query }, fields)
+    }
+
+    /// Query-DSL truth of `e` (see [`ExprKind::Holds`]): constants fold (null is false),
+    /// and nodes that are already two-valued are returned as they are.
+    pub fn holds(e: Expr) -> Expr {
+        match e.kind {
+            ExprKind::Const(Value::Bool(b)) => Expr::boolean(b),
+            ExprKind::Const(_) => Expr::boolean(false),
+            ExprKind::Holds(_)
+            | ExprKind::Exists(_)
+            | ExprKind::TextMatch { .. }
+            | ExprKind::IsNull(_) => e,
+            kind => {
+                let fields = e.fields;
+                Expr::make(
+                    ExprKind::Holds(Box::new(Expr {
+                        kind,
+                        fields: fields.clone(),
+                    })),
+                    fields,
+                )
+            }
+        }
     }
 }
 
@@ -648,16 +683,12 @@ impl fmt::Display for Expr {
                 f.write_str(")")
             }
             ExprKind::Exists(r) => write!(f, "(exists {})", r.path),
-            ExprKind::TextMatch {
-                field,
-                text,
-                phrase,
-            } => write!(
-                f,
-                "({} {} {text:?})",
-                field.path,
-                if *phrase { "match_phrase" } else { "match" }
-            ),
+            ExprKind::TextMatch { field, query } => match query {
+                TextQuery::AnyToken(t) => write!(f, "({} match {t:?})", field.path),
+                TextQuery::Phrase(t) => write!(f, "({} match_phrase {t:?})", field.path),
+                TextQuery::TokenRegex(r) => write!(f, "({} token_regex {r:?})", field.path),
+            },
+            ExprKind::Holds(e) => write!(f, "(holds {e})"),
         }
     }
 }

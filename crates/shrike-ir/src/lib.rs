@@ -19,7 +19,9 @@
 //! The IR knows nothing of text syntax or of events.
 #![deny(missing_docs)]
 
+pub mod analysis;
 pub mod date;
+pub mod datemath;
 pub mod ecs;
 pub mod expr;
 pub mod mapping;
@@ -29,7 +31,7 @@ pub mod version;
 
 pub use date::DateFormat;
 pub use ecs::Unmapped;
-pub use expr::{ArithOp, CmpOp, Expr, ExprKind, FieldRef, Func};
+pub use expr::{ArithOp, CmpOp, Expr, ExprKind, FieldRef, Func, TextQuery};
 pub use mapping::{FieldDef, FieldType, Mapping, MappingError, Resolution, Schema};
 pub use query::{Body, Key, Pipe, Query, Sample, Sequence, Stage};
 pub use value::Value;

@@ -416,6 +416,11 @@ impl Mapping {
         self.fields.is_empty() && self.aliases.is_empty()
     }
 
+    /// Every alias path with the path it points to.
+    pub fn aliases(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.aliases.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
     /// Every field path with its definition.
     pub fn fields(&self) -> impl Iterator<Item = (&str, &FieldDef)> {
         self.fields.iter().map(|(k, v)| (k.as_str(), v))

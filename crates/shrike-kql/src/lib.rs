@@ -54,6 +54,7 @@
 pub mod ast;
 pub mod dump;
 mod errors;
+pub mod lower;
 mod parser;
 pub mod printer;
 mod scan;
