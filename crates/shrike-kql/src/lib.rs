@@ -1,8 +1,9 @@
 //! Kibana Query Language (KQL, `language = "kuery"`) front end.
 //!
 //! Text goes in, an [`ast::Query`] with byte spans (or a diagnostic with a caret) comes out,
-//! accepting and rejecting exactly what Kibana's own parser does. This crate knows nothing
-//! of events, field types or IO; turning the tree into the shared IR is a later stage.
+//! accepting and rejecting exactly what Kibana's own parser does; [`lower`] turns the tree
+//! into shrike's IR with the field types of a schema, as Elasticsearch evaluates the query
+//! DSL Kibana's detection engine builds. This crate knows nothing of events or IO.
 //!
 //! ```
 //! use shrike_kql::ast::{ExprKind, ValueKind};

@@ -71,3 +71,65 @@ fn every_kuery_rule_parses_and_round_trips() {
     );
     assert_eq!(round_trips, kuery);
 }
+
+/// Every kuery query of the corpus (and every `threat_query`) lowers against the ECS
+/// schema without errors. Fields outside ECS are warnings (they match nothing unless a
+/// mapping names them), never errors: Kibana does not reject unknown fields.
+#[test]
+fn every_kuery_rule_lowers_against_ecs() {
+    let Some(dir) = shared_or_skip(
+        "corpus/detection-rules",
+        "every_kuery_rule_lowers_against_ecs",
+    ) else {
+        return;
+    };
+    let Some(schemas) = shared_or_skip("schemas", "every_kuery_rule_lowers_against_ecs") else {
+        return;
+    };
+    let bytes = std::fs::read(schemas.join("ecs_flat-9.5.0.json.gz")).expect("the ECS schema");
+    let ecs = shrike_ir::Mapping::from_ecs_flat_gz(&bytes).expect("the ECS schema loads");
+    let schema = shrike_ir::Schema::single("ecs", ecs);
+    let options = shrike_kql::lower::LowerOptions::default();
+    let (mut lowered, mut with_warnings) = (0usize, 0usize);
+    let mut codes = std::collections::BTreeMap::<&str, usize>::new();
+    let mut failures = Vec::new();
+    for path in files_with_suffix(&dir, ".toml") {
+        let text = std::fs::read_to_string(&path).expect("rule file is UTF-8");
+        let doc: toml::Table = text.parse().expect("TOML");
+        let Some(rule) = doc.get("rule").and_then(|r| r.as_table()) else {
+            continue;
+        };
+        let mut queries = Vec::new();
+        if rule.get("language").and_then(|l| l.as_str()) == Some("kuery") {
+            queries.push(rule.get("query").and_then(|q| q.as_str()).unwrap_or(""));
+        }
+        if rule.get("threat_language").and_then(|l| l.as_str()) == Some("kuery") {
+            queries.push(
+                rule.get("threat_query")
+                    .and_then(|q| q.as_str())
+                    .unwrap_or(""),
+            );
+        }
+        for query in queries {
+            match shrike_kql::lower::parse_and_lower(query, &schema, &options) {
+                Ok(l) => {
+                    lowered += 1;
+                    with_warnings += usize::from(!l.warnings.is_empty());
+                    for w in &l.warnings {
+                        *codes.entry(w.code).or_default() += 1;
+                    }
+                }
+                Err(diags) => failures.push(format!(
+                    "{}:\n{}",
+                    path.display(),
+                    shrike_diag::render_all(&diags, "query", query)
+                )),
+            }
+        }
+    }
+    eprintln!(
+        "kuery queries lowered against ECS: {lowered} ({with_warnings} with warnings: {codes:?})"
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(lowered > 700);
+}

@@ -124,12 +124,26 @@ pub fn unreadable(path: &Path, error: &std::io::Error) -> RuleCheck {
     )])
 }
 
+/// What a check knows beyond the rule file.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CheckOptions<'a> {
+    /// Field types to lower KQL queries with (a hunt's schema): lowering problems are
+    /// reported like parse errors (values a field's type rejects are errors, unknown
+    /// fields warnings). `None`: KQL is only parsed.
+    pub schema: Option<&'a shrike_ir::Schema>,
+}
+
 /// Reads and checks the rule file at `path`. Never fails: an unreadable file is a
 /// [`Status::Error`] with an `R0005` diagnostic.
 pub fn check_file(path: &Path) -> RuleCheck {
+    check_file_with(path, &CheckOptions::default())
+}
+
+/// [`check_file`] with options.
+pub fn check_file_with(path: &Path, options: &CheckOptions<'_>) -> RuleCheck {
     match std::fs::read(path) {
         Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => check_text(path, text),
+            Ok(text) => check_text_with(path, text, options),
             Err(e) => {
                 let offset = e.utf8_error().valid_up_to();
                 RuleCheck::new(path, String::new()).fail(vec![Diagnostic::error(
@@ -150,6 +164,11 @@ pub fn check_file(path: &Path) -> RuleCheck {
 /// parses an EQL query. Warnings do not fail a rule; they are kept in
 /// [`RuleCheck::diagnostics`].
 pub fn check_text(path: &Path, text: String) -> RuleCheck {
+    check_text_with(path, text, &CheckOptions::default())
+}
+
+/// [`check_text`] with options.
+pub fn check_text_with(path: &Path, text: String, options: &CheckOptions<'_>) -> RuleCheck {
     let mut check = RuleCheck::new(path, text);
     let loaded = match load(&check.text) {
         Ok(loaded) => loaded,
@@ -192,9 +211,20 @@ pub fn check_text(path: &Path, text: String) -> RuleCheck {
         check.file = loaded.file;
         return check;
     };
-    let parse = |text: &str| match language {
-        Language::Eql => shrike_eql::parse(text).err(),
-        _ => shrike_kql::parse(text).err(),
+    let lower_options = shrike_kql::lower::LowerOptions::default();
+    // Parse errors, or (KQL with a schema) lowering errors and warnings.
+    let parse = |text: &str| -> Option<Vec<Diagnostic>> {
+        match (language, options.schema) {
+            (Language::Eql, _) => shrike_eql::parse(text).err(),
+            (_, None) => shrike_kql::parse(text).err(),
+            (_, Some(schema)) => {
+                match shrike_kql::lower::parse_and_lower(text, schema, &lower_options) {
+                    Ok(l) if l.warnings.is_empty() => None,
+                    Ok(l) => Some(l.warnings),
+                    Err(d) => Some(d),
+                }
+            }
+        }
     };
     if let Some(errors) = parse(&query.value) {
         diags.extend(in_file(&check.text, query, errors));
@@ -204,7 +234,17 @@ pub fn check_text(path: &Path, text: String) -> RuleCheck {
         &rule_value.threat_query,
         rule_value.threat_language.as_ref().map(|l| l.value),
     ) {
-        if let Err(errors) = shrike_kql::parse(&threat.value) {
+        let problems = match options.schema {
+            None => shrike_kql::parse(&threat.value).err(),
+            Some(schema) => {
+                match shrike_kql::lower::parse_and_lower(&threat.value, schema, &lower_options) {
+                    Ok(l) if l.warnings.is_empty() => None,
+                    Ok(l) => Some(l.warnings),
+                    Err(d) => Some(d),
+                }
+            }
+        };
+        if let Some(errors) = problems {
             let errors = errors
                 .into_iter()
                 .map(|d| d.with_note("in the rule's `threat_query`"))
@@ -280,6 +320,34 @@ mod tests {
         // A rule id that is not a UUID is only a warning.
         let warnings: Vec<_> = c.warnings().map(|d| d.code).collect();
         assert_eq!(warnings, vec![codes::RULE_ID_NOT_UUID]);
+    }
+
+    #[test]
+    fn kql_is_lowered_with_a_schema() {
+        let mapping = shrike_ir::Mapping::from_json_str(
+            r#"{"properties": {"process": {"properties": {"pid": {"type": "long"}}}}}"#,
+        )
+        .unwrap();
+        let schema = shrike_ir::Schema::single("logs", mapping);
+        let options = CheckOptions {
+            schema: Some(&schema),
+        };
+        let rule = |q: &str| {
+            format!("{HEADER}type = \"query\"\nlanguage = \"kuery\"\nquery = '''\n{q}\n'''\n")
+        };
+        // A value the field's type rejects is an error, located in the file.
+        let text = rule("process.pid: abc");
+        let c = check_text_with(Path::new("rules/x.toml"), text.clone(), &options);
+        assert_eq!(c.status, Status::Error);
+        let d = c.diagnostics.iter().find(|d| d.is_error()).unwrap();
+        assert_eq!(d.code, "K0502");
+        assert_eq!(&text[d.span.start..d.span.end], "abc");
+        // An unknown field is a warning: Kibana does not reject it.
+        let c = check_text_with(Path::new("x.toml"), rule("nope: 1"), &options);
+        assert_eq!(c.status, Status::Ok);
+        assert!(c.warnings().any(|d| d.code == "K0501"));
+        // Without a schema KQL is only parsed.
+        assert_eq!(check(&rule("process.pid: abc")).status, Status::Ok);
     }
 
     #[test]
