@@ -126,7 +126,7 @@ fn const_str(n: &Node) -> Option<&str> {
 fn required(n: &Node, fields: &[String], out: &mut Vec<Clause>) {
     match n {
         Node::And(items) => items.iter().for_each(|i| required(i, fields, out)),
-        Node::AnyValue(_, inner) => required(inner, fields, out),
+        Node::AnyValue(_, inner) | Node::Holds(inner) => required(inner, fields, out),
         Node::Or(items) => {
             let mut union = Vec::new();
             for i in items {

@@ -133,6 +133,9 @@ struct Field {
     path: String,
     ty: FieldType,
     keyword_only: bool,
+    /// No mapping names the field: its type is the schema's default for unmapped fields
+    /// (a guess), so a value that type rejects is a warning, not an error.
+    guessed: bool,
 }
 
 impl Field {
@@ -144,9 +147,11 @@ impl Field {
     }
 }
 
-/// The field's own definition in one mapping (not its keyword sub-field).
+/// The field's own definition in one mapping (not its keyword sub-field); a path the
+/// mapping does not name is typed by its unmapped-field policy (the `logs-*` dynamic
+/// templates in a hunt).
 fn own_def(m: &Mapping, path: &str) -> Option<FieldDef> {
-    m.get(path).cloned()
+    m.lookup(path).map(std::borrow::Cow::into_owned)
 }
 
 struct Lowerer<'a> {
@@ -184,8 +189,25 @@ enum Occur {
 }
 
 impl Lowerer<'_> {
-    fn error(&mut self, code: &'static str, msg: String, span: Span) {
-        if !self.lenient {
+    /// A query Elasticsearch would reject on `field`. When the field's type is only the
+    /// default for unmapped fields, the type is a guess: a warning, and the leaf matches
+    /// nothing.
+    fn error(&mut self, field: &Field, code: &'static str, msg: String, span: Span) {
+        if self.lenient {
+            return;
+        }
+        if field.guessed {
+            self.warn(
+                Diagnostic::warning(code, msg)
+                    .with_span(span)
+                    .with_note(format!(
+                        "no mapping names `{}`: its type is the default for unmapped fields, \
+                         and this query on it matches nothing",
+                        field.path
+                    ))
+                    .with_help("pass the index's mapping with `--mapping`"),
+            );
+        } else {
             self.errors
                 .push(Diagnostic::error(code, msg).with_span(span));
         }
@@ -269,6 +291,7 @@ impl Lowerer<'_> {
     fn field(&mut self, path: &str, span: Span) -> Option<Field> {
         let mut found: Option<Field> = None;
         let mut keyword_only = true;
+        let mut guessed = true;
         for index in self.schema.index_names() {
             let Some(def) = self.schema.mapping(index).and_then(|m| own_def(m, path)) else {
                 continue;
@@ -276,6 +299,10 @@ impl Lowerer<'_> {
             if def.ty == FieldType::Object {
                 continue;
             }
+            guessed &= self
+                .schema
+                .mapping(index)
+                .is_some_and(|m| m.get(path).is_none());
             keyword_only &= def.ty == FieldType::Keyword;
             match &found {
                 None => {
@@ -283,6 +310,7 @@ impl Lowerer<'_> {
                         path: path.to_string(),
                         ty: def.ty.clone(),
                         keyword_only: false,
+                        guessed: false,
                     })
                 }
                 Some(f) if !same_family(&f.ty, &def.ty) => {
@@ -299,6 +327,7 @@ impl Lowerer<'_> {
         }
         found.map(|mut f| {
             f.keyword_only = keyword_only;
+            f.guessed = guessed;
             f
         })
     }
@@ -387,6 +416,7 @@ impl Lowerer<'_> {
         }
         if matches!(v.kind, ValueKind::Null) {
             self.error(
+                field,
                 codes::NULL_VALUE,
                 format!(
                     "`null` is not a value Elasticsearch can search `{}` for",
@@ -477,6 +507,7 @@ impl Lowerer<'_> {
         };
         if parsed.is_none() {
             self.error(
+                field,
                 codes::BAD_VALUE,
                 format!(
                     "`{text}` is not a valid {} for field `{}`",
@@ -526,6 +557,7 @@ impl Lowerer<'_> {
         let r = datemath::resolve(text, &format, self.options.now, rounding);
         if r.is_none() {
             self.error(
+                field,
                 codes::BAD_VALUE,
                 format!("`{text}` is not a valid date for field `{}`", field.path),
                 span,
@@ -662,6 +694,7 @@ impl Lowerer<'_> {
             t if t.is_keyword_like() => Some(Expr::holds(glob(field.reference(), parts, false))),
             other => {
                 self.error(
+                    field,
                     codes::WILDCARD_TYPE,
                     format!(
                         "wildcards work only on keyword and text fields, and `{}` is a `{}` field",
@@ -743,6 +776,7 @@ impl Lowerer<'_> {
             }
             FieldType::Ip if text.contains('/') => {
                 self.error(
+                    field,
                     codes::BAD_VALUE,
                     format!(
                         "a range bound on `{}` must be an address, not a block",

@@ -1,8 +1,8 @@
 //! The whole detection-rules corpus through `check`: no rule file is an error, every EQL
-//! and KQL rule is ok, and every query's offsets map exactly into its file. Skips when the
+//! and KQL rule is ok (KQL also lowered with the hunt schema), and every query's offsets map exactly into its file. Skips when the
 //! `shared/` folder is absent.
 
-use shrike_rules::check::{check_file, Status};
+use shrike_rules::check::{check_file_with, CheckOptions, Status};
 use shrike_rules::discover::{rule_files, Found};
 use shrike_rules::toml_string::StringMap;
 
@@ -16,13 +16,18 @@ fn every_corpus_rule_file_checks_without_errors() {
     let mut files = 0;
     let mut problems = Vec::new();
     let mut warnings = std::collections::BTreeMap::new();
+    // KQL is lowered with the hunt schema's types, as `shrike check` does.
+    let schema = shrike_ir::Schema::single("logs", shrike_ir::Mapping::ecs());
+    let options = CheckOptions {
+        schema: Some(&schema),
+    };
     for found in rule_files(&[dir]) {
         let Found::File(path) = found else {
             problems.push(format!("{found:?}"));
             continue;
         };
         files += 1;
-        let check = check_file(&path);
+        let check = check_file_with(&path, &options);
         match check.status {
             Status::Error => problems.push(check.render()),
             Status::Ok if check.language.as_deref() == Some("eql") => eql_ok += 1,

@@ -1,8 +1,8 @@
-//! `shrike check PATH…`: load rule files and parse their queries.
+//! `shrike check PATH…`: load rule files, parse their queries and lower KQL ones.
 
 use super::FINDINGS;
 use clap::ValueEnum;
-use shrike_rules::check::{check_file, unreadable, RuleCheck, Status};
+use shrike_rules::check::{check_file_with, unreadable, CheckOptions, RuleCheck, Status};
 use shrike_rules::discover::{rule_files, Found};
 use std::collections::BTreeMap;
 use std::io::{BufWriter, Write};
@@ -40,9 +40,15 @@ pub fn run(args: Args) -> std::io::Result<ExitCode> {
     let mut out = BufWriter::new(std::io::stdout().lock());
     let mut summary = Summary::default();
     let mut kept = Vec::new();
+    // KQL queries are lowered with the types a hunt uses (ECS, then the `logs-*` defaults
+    // for other fields), so values a field's type rejects are reported here.
+    let schema = shrike_ir::Schema::single("logs", shrike_ir::Mapping::ecs());
+    let options = CheckOptions {
+        schema: Some(&schema),
+    };
     for found in rule_files(&args.paths) {
         let mut check = match found {
-            Found::File(path) => check_file(&path),
+            Found::File(path) => check_file_with(&path, &options),
             Found::Unreadable(path, error) => unreadable(&path, &error),
         };
         match check.status {
