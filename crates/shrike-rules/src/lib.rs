@@ -40,4 +40,5 @@ pub mod discover;
 pub mod load;
 pub mod model;
 pub mod toml_string;
+pub mod types;
 pub mod validate;
