@@ -68,24 +68,49 @@ pub struct Mapped {
     pub index: String,
 }
 
+/// A channel mapping file, loaded on first use (a log rarely holds more than one channel,
+/// and start-up time counts when converting many small files).
+#[derive(Debug)]
+struct LazyChannel {
+    name: String,
+    text: Cow<'static, str>,
+    dataset: String,
+    map: OnceLock<Option<ChannelMap>>,
+}
+
+impl LazyChannel {
+    /// The loaded mapping; `None` if the file does not load (caught by `from_files` for
+    /// user files and by the crate's tests for the built-in ones).
+    fn get(&self) -> Option<&ChannelMap> {
+        self.map
+            .get_or_init(|| spec::load_channel(&self.name, &self.text).ok())
+            .as_ref()
+    }
+}
+
 /// Maps records to ECS documents with a set of mapping files.
 #[derive(Debug)]
 pub struct Mapper {
     common: Common,
-    channels: Vec<ChannelMap>,
+    channels: Vec<LazyChannel>,
     by_channel: HashMap<String, usize>,
     event_data: Path,
     fixed: ops::Fixed,
 }
 
 impl Mapper {
-    /// The mapping compiled into shrike (the files under `mappings/`), loaded once.
+    /// The mapping compiled into shrike (the files under `mappings/`): the common tables
+    /// and each file's header are read once; a channel file's steps when first needed.
     pub fn builtin() -> Arc<Mapper> {
         static BUILTIN: OnceLock<Arc<Mapper>> = OnceLock::new();
         BUILTIN
             .get_or_init(|| {
+                let files = CHANNEL_FILES
+                    .iter()
+                    .map(|(n, t)| (n.to_string(), Cow::Borrowed(*t)))
+                    .collect();
                 Arc::new(
-                    Mapper::from_files(COMMON_FILE, CHANNEL_FILES)
+                    Mapper::build(COMMON_FILE, files, false)
                         .expect("built-in mapping files load (checked by the crate's tests)"),
                 )
             })
@@ -93,26 +118,47 @@ impl Mapper {
     }
 
     /// Builds a mapper from the common tables file and channel mapping files, each given
-    /// as (name for messages, TOML text).
+    /// as (name for messages, TOML text). Every file is loaded and checked now.
     pub fn from_files(
         common: (&str, &str),
         channel_files: &[(&str, &str)],
+    ) -> Result<Mapper, MappingError> {
+        let files = channel_files
+            .iter()
+            .map(|(n, t)| (n.to_string(), Cow::Owned(t.to_string())))
+            .collect();
+        Mapper::build(common, files, true)
+    }
+
+    fn build(
+        common: (&str, &str),
+        channel_files: Vec<(String, Cow<'static, str>)>,
+        eager: bool,
     ) -> Result<Mapper, MappingError> {
         let common = spec::load_common(common.0, common.1)?;
         let mut channels = Vec::new();
         let mut by_channel = HashMap::new();
         for (name, text) in channel_files {
-            let map = spec::load_channel(name, text)?;
-            for ch in &map.channels {
+            let (names, dataset) = spec::channel_header(&name, &text)?;
+            for ch in &names {
                 if by_channel.insert(ch.clone(), channels.len()).is_some() {
                     return Err(MappingError {
-                        file: (*name).to_string(),
+                        file: name.clone(),
                         at: "channels".into(),
                         message: format!("channel `{ch}` is mapped by two files"),
                     });
                 }
             }
-            channels.push(map);
+            let map = OnceLock::new();
+            if eager {
+                let _ = map.set(Some(spec::load_channel(&name, &text)?));
+            }
+            channels.push(LazyChannel {
+                name,
+                text,
+                dataset,
+                map,
+            });
         }
         Ok(Mapper {
             common,
@@ -149,12 +195,13 @@ impl Mapper {
         options: &'a MapOptions,
     ) -> (Obj<'a>, String) {
         let channel_text = record.channel.map(|c| c.text());
-        let channel_map = channel_text
+        let lazy = channel_text
             .as_deref()
             .and_then(|c| self.by_channel.get(c))
             .and_then(|&i| self.channels.get(i));
-        let dataset: &'a str = match (channel_map, channel_text.as_deref()) {
-            (Some(m), _) => m.dataset.as_str(),
+        let channel_map = lazy.and_then(LazyChannel::get);
+        let dataset: &'a str = match (lazy, channel_text.as_deref()) {
+            (Some(l), _) => l.dataset.as_str(),
             (None, Some(c)) => self
                 .common
                 .datasets
@@ -370,6 +417,9 @@ mod tests {
 
     #[test]
     fn builtin_files_load() {
+        // Every built-in file loads completely (builtin() loads them lazily).
+        let files: Vec<(&str, &str)> = CHANNEL_FILES.to_vec();
+        Mapper::from_files(COMMON_FILE, &files).expect("built-in files load");
         let m = Mapper::builtin();
         assert!(m.by_channel.contains_key("Security"));
         assert!(m

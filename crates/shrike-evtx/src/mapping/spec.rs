@@ -52,8 +52,6 @@ pub(crate) struct Keyword {
 /// The mapping of one or more channels (one mapping file).
 #[derive(Debug)]
 pub(crate) struct ChannelMap {
-    pub channels: Vec<String>,
-    pub dataset: String,
     pub only_providers: Option<Vec<String>>,
     pub events: HashMap<u32, Categorization>,
     pub default_event: Option<Categorization>,
@@ -599,13 +597,37 @@ pub(crate) fn load_common(file: &str, text: &str) -> Result<Common, MappingError
     })
 }
 
+/// A channel file's top-level keys (before its first `[table]`): which channels it maps and
+/// to which data stream. Cheap to read, so the rest of the file can wait until a record of
+/// one of those channels shows up.
+pub(crate) fn channel_header(
+    file: &str,
+    text: &str,
+) -> Result<(Vec<String>, String), MappingError> {
+    let end = text
+        .lines()
+        .scan(0usize, |pos, line| {
+            let start = *pos;
+            *pos += line.len() + 1;
+            Some((start, line))
+        })
+        .find(|(_, line)| line.trim_start().starts_with('['))
+        .map_or(text.len(), |(start, _)| start);
+    let mut r = Reader::new(file, "file", parse_toml(file, &text[..end])?);
+    let channels = r
+        .opt_strings("channels")?
+        .ok_or_else(|| r.err("missing `channels` before the first table"))?;
+    let dataset = r.str("dataset")?;
+    Ok((channels, dataset))
+}
+
 /// Loads one channel mapping file.
 pub(crate) fn load_channel(file: &str, text: &str) -> Result<ChannelMap, MappingError> {
     let mut r = Reader::new(file, "file", parse_toml(file, text)?);
-    let channels = r
-        .opt_strings("channels")?
+    // Read by `channel_header`; taken here so they are not unknown keys.
+    r.opt_strings("channels")?
         .ok_or_else(|| r.err("missing `channels`"))?;
-    let dataset = r.str("dataset")?;
+    r.str("dataset")?;
     let only_providers = r.opt_strings("only_providers")?;
     let tables: HashMap<String, HashMap<String, Value>> = match r.opt_value("tables") {
         None => HashMap::new(),
@@ -669,8 +691,6 @@ pub(crate) fn load_channel(file: &str, text: &str) -> Result<ChannelMap, Mapping
     )?);
     r.finish()?;
     Ok(ChannelMap {
-        channels,
-        dataset,
         only_providers,
         events,
         default_event,
@@ -1062,6 +1082,20 @@ mod tests {
         )
         .expect_err("missing table");
         assert!(e.message.contains("no table `nope`"), "{e}");
+    }
+
+    #[test]
+    fn header_is_read_without_the_tables() {
+        let text = "channels = [\"A\", \"B\"]\ndataset = \"x.y\"\n\n[[steps]]\nop = \"nope\"\n";
+        let (channels, dataset) = channel_header("t.toml", text).expect("header");
+        assert_eq!(channels, ["A", "B"]);
+        assert_eq!(dataset, "x.y");
+        assert!(
+            load_channel("t.toml", text).is_err(),
+            "the full load still checks steps"
+        );
+        let e = channel_header("t.toml", "[events]\nchannels = [\"A\"]\n").expect_err("late");
+        assert!(e.message.contains("before the first table"), "{e}");
     }
 
     #[test]
