@@ -47,7 +47,12 @@ pub mod codes {
     pub const NESTED: &str = "K0506";
     /// Warning: a query shrike cannot evaluate on this field type matches nothing.
     pub const UNSUPPORTED: &str = "K0507";
+    /// Error: a query-DSL query (rule `filters`, exception items) shrike does not run.
+    pub const UNSUPPORTED_DSL: &str = "K0508";
 }
+
+mod dsl;
+pub use dsl::{lower_dsl, lower_exceptions, lower_filters};
 
 /// Settings that change what a query means.
 #[derive(Clone, Debug)]
@@ -93,14 +98,7 @@ pub fn lower(
     schema: &Schema,
     options: &LowerOptions,
 ) -> Result<Lowered, Vec<Diagnostic>> {
-    let mut l = Lowerer {
-        schema,
-        options,
-        errors: Vec::new(),
-        warnings: Vec::new(),
-        names: None,
-        lenient: false,
-    };
+    let mut l = Lowerer::new(schema, options);
     let expr = match &query.expr {
         None => Expr::boolean(true),
         Some(e) => l.expr(e, None),
@@ -186,6 +184,19 @@ enum Occur {
     Must,
     Should,
     MustNot,
+}
+
+impl<'a> Lowerer<'a> {
+    fn new(schema: &'a Schema, options: &'a LowerOptions) -> Self {
+        Lowerer {
+            schema,
+            options,
+            errors: Vec::new(),
+            warnings: Vec::new(),
+            names: None,
+            lenient: false,
+        }
+    }
 }
 
 impl Lowerer<'_> {

@@ -85,7 +85,7 @@ fn every_kuery_rule_lowers_against_ecs() {
     };
     let schema = shrike_ir::Schema::single("logs", shrike_ir::Mapping::ecs());
     let options = shrike_kql::lower::LowerOptions::default();
-    let (mut lowered, mut with_warnings) = (0usize, 0usize);
+    let (mut lowered, mut with_warnings, mut filters_lowered) = (0usize, 0usize, 0usize);
     let mut codes = std::collections::BTreeMap::<&str, usize>::new();
     let mut failures = Vec::new();
     for path in files_with_suffix(&dir, ".toml") {
@@ -104,6 +104,24 @@ fn every_kuery_rule_lowers_against_ecs() {
                     .and_then(|q| q.as_str())
                     .unwrap_or(""),
             );
+        }
+        // Kibana filters (query DSL) are lowered too.
+        if let Some(filters) = rule.get("filters") {
+            let json: serde_json::Value =
+                serde_json::to_value(filters).expect("TOML converts to JSON");
+            let list = json.as_array().cloned().unwrap_or_default();
+            match shrike_kql::lower::lower_filters(&list, &schema, &options) {
+                Ok(_) => filters_lowered += 1,
+                Err(diags) => failures.push(format!(
+                    "{}: filters: {}",
+                    path.display(),
+                    diags
+                        .iter()
+                        .map(|d| d.message.clone())
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                )),
+            }
         }
         for query in queries {
             match shrike_kql::lower::parse_and_lower(query, &schema, &options) {
@@ -126,8 +144,10 @@ fn every_kuery_rule_lowers_against_ecs() {
         }
     }
     eprintln!(
-        "kuery queries lowered against ECS: {lowered} ({with_warnings} with warnings: {codes:?})"
+        "kuery queries lowered against ECS: {lowered} ({with_warnings} with warnings: {codes:?}); \
+         rules with filters lowered: {filters_lowered}"
     );
+    assert!(filters_lowered >= 20);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     assert!(lowered > 700);
 }

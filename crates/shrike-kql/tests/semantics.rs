@@ -14,13 +14,20 @@
 //! # mapping = '…' / docs = '…' override the file's for this case
 //! ```
 //!
+//! Instead of `query` (KQL), a case may give `dsl` (one query-DSL query), `filters` (a
+//! JSON array of Kibana filters) or `exceptions` (a JSON array of exception list items;
+//! the case then lists the documents that are exceptions).
+//!
 //! Every case is also run negated (`not (query)`), which must match exactly the other
 //! documents: Elasticsearch queries are two-valued.
 
 use serde_json::Value as Json;
+use shrike_diag::Diagnostic;
 use shrike_engine::{search, Plan, PlanOptions, Results, SearchOptions};
-use shrike_ir::{Mapping, Schema};
-use shrike_kql::lower::{parse_and_lower, LowerOptions};
+use shrike_ir::{Body, Expr, Mapping, Query, Schema};
+use shrike_kql::lower::{
+    lower_dsl, lower_exceptions, lower_filters, parse_and_lower, LowerOptions, Lowered,
+};
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -31,6 +38,8 @@ struct Case {
     file: String,
     name: String,
     query: String,
+    /// `query`, `dsl`, `filters` or `exceptions`.
+    kind: &'static str,
     mapping: String,
     docs: String,
     matches: Option<Vec<String>>,
@@ -87,10 +96,14 @@ fn load(dir: &Path) -> Vec<Case> {
                 matches.is_some() != error.is_some(),
                 "{file}: case `{name}` needs exactly one of `matches` and `error`"
             );
+            let (kind, query) = ["query", "dsl", "filters", "exceptions"]
+                .iter()
+                .find_map(|k| str_of(c, k).map(|q| (*k, q)))
+                .unwrap_or_else(|| panic!("{file}: `{name}` has no query"));
             out.push(Case {
                 file: file.clone(),
-                query: str_of(c, "query")
-                    .unwrap_or_else(|| panic!("{file}: `{name}` has no query")),
+                kind,
+                query,
                 mapping: str_of(c, "mapping").unwrap_or_else(|| mapping.clone()),
                 docs: str_of(c, "docs").unwrap_or_else(|| docs.clone()),
                 matches,
@@ -103,20 +116,28 @@ fn load(dir: &Path) -> Vec<Case> {
     out
 }
 
-fn run_query(
+fn lower_case(case: &Case, schema: &Schema) -> Result<Lowered, Vec<Diagnostic>> {
+    let options = LowerOptions { now: NOW };
+    let json = || -> Json { serde_json::from_str(&case.query).expect("the case's JSON") };
+    match case.kind {
+        "query" => parse_and_lower(&case.query, schema, &options),
+        "dsl" => lower_dsl(&json(), schema, &options),
+        "filters" => lower_filters(json().as_array().expect("an array"), schema, &options),
+        _ => lower_exceptions(json().as_array().expect("an array"), schema, &options),
+    }
+}
+
+fn run_expr(
     schema: &Schema,
-    query: &str,
+    expr: Expr,
     docs: &[(String, Json)],
 ) -> Result<BTreeSet<String>, String> {
-    let options = LowerOptions { now: NOW };
-    let lowered = parse_and_lower(query, schema, &options).map_err(|d| {
-        d.iter()
-            .map(|x| format!("{} {}", x.code, x.message))
-            .collect::<Vec<_>>()
-            .join("; ")
-    })?;
-    let plan = Plan::compile(&lowered.query(), schema, &PlanOptions::default())
-        .map_err(|e| format!("plan: {e}"))?;
+    let query = Query {
+        body: Body::Event(expr),
+        pipes: Vec::new(),
+    };
+    let plan =
+        Plan::compile(&query, schema, &PlanOptions::default()).map_err(|e| format!("plan: {e}"))?;
     let events: Vec<_> = docs
         .iter()
         .enumerate()
@@ -152,8 +173,8 @@ fn check(case: &Case) -> Result<(), String> {
         }
         docs.push((id.to_string(), doc));
     }
-    let options = LowerOptions { now: NOW };
-    let lowered = parse_and_lower(&case.query, &schema, &options);
+    let lowered = lower_case(case, &schema);
+    let expr = lowered.as_ref().map(|l| l.expr.clone()).ok();
     match (&case.error, lowered) {
         (Some(code), Err(diags)) => {
             return if diags.iter().any(|d| d.code == code) {
@@ -197,15 +218,13 @@ fn check(case: &Case) -> Result<(), String> {
         .unwrap_or_default()
         .into_iter()
         .collect();
-    let got = run_query(&schema, &case.query, &docs)?;
+    let expr = expr.expect("lowered");
+    let got = run_expr(&schema, expr.clone(), &docs)?;
     if got != expected {
         return Err(format!("expected {expected:?}, matched {got:?}"));
     }
     // Two-valued: the negation matches exactly the other documents.
-    if case.query.trim().is_empty() {
-        return Ok(());
-    }
-    let negated = run_query(&schema, &format!("not ({})", case.query.trim()), &docs)?;
+    let negated = run_expr(&schema, Expr::negate(expr), &docs)?;
     let rest: BTreeSet<String> = docs
         .iter()
         .map(|(id, _)| id.clone())
