@@ -84,7 +84,7 @@ mod schema;
 mod sink;
 
 pub use pipeline::{hunt, EventOrder, HuntOptions, RuleStats, Summary};
-pub use rules::{lower_eql, RuleSet, RuleSetBuilder, RuleSettings};
+pub use rules::{lower_eql, lower_kql, KqlParts, RuleSet, RuleSetBuilder, RuleSettings};
 pub use schema::{HuntSchema, DEFAULT_PROFILE};
 pub use shrike_engine::RuleKind;
 pub use sink::{derived_id, Hit, MatchKind, Progress, SequenceMatch, Sink};

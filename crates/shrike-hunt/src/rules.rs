@@ -52,6 +52,51 @@ pub fn lower_eql(
     shrike_eql::lower::lower(&ast, schema.schema(), &options)
 }
 
+/// A KQL rule's parts besides its query: Kibana's `filters` (query DSL) and the items of
+/// the exception lists it uses, all lowered with the query into one condition
+/// (`query and filters and not (any exception item)`, as Kibana's `buildEsQuery`).
+#[derive(Clone, Debug, Default)]
+pub struct KqlParts<'a> {
+    /// The rule's `filters` (JSON).
+    pub filters: &'a [serde_json::Value],
+    /// Exception list items (JSON, Kibana's export format).
+    pub exceptions: &'a [serde_json::Value],
+    /// `now` of date math, nanoseconds since the epoch (`None`: the wall clock).
+    pub now: Option<i64>,
+}
+
+/// Parses and lowers a KQL query the way a hunt runs it: typed by `schema`, with the
+/// rule's filters and exceptions. On success also returns the warnings (unknown fields…).
+pub fn lower_kql(
+    query: &str,
+    schema: &HuntSchema,
+    parts: &KqlParts<'_>,
+) -> Result<(Query, Vec<Diagnostic>), Vec<Diagnostic>> {
+    use shrike_kql::lower;
+    let mut options = lower::LowerOptions::default();
+    if let Some(now) = parts.now {
+        options.now = now;
+    }
+    let q = lower::parse_and_lower(query, schema.schema(), &options)?;
+    let mut warnings = q.warnings;
+    let mut all = vec![q.expr];
+    if !parts.filters.is_empty() {
+        let f = lower::lower_filters(parts.filters, schema.schema(), &options)?;
+        warnings.extend(f.warnings);
+        all.push(f.expr);
+    }
+    if !parts.exceptions.is_empty() {
+        let e = lower::lower_exceptions(parts.exceptions, schema.schema(), &options)?;
+        warnings.extend(e.warnings);
+        all.push(shrike_ir::Expr::negate(e.expr));
+    }
+    let query = Query {
+        body: shrike_ir::Body::Event(shrike_ir::Expr::and(all)),
+        pipes: Vec::new(),
+    };
+    Ok((query, warnings))
+}
+
 #[derive(Clone, Debug)]
 pub(crate) struct RuleInfo {
     pub(crate) key: usize,
