@@ -89,6 +89,26 @@ impl From<PatternError> for PlanError {
     }
 }
 
+/// Suffix of a field-table entry that reads a `text` field itself rather than its keyword
+/// sub-field (see `Compiler::analysed_field`); no field name contains U+0001.
+const ANALYSED: &str = "\u{1}analysed";
+
+/// How a field-table entry is read in one index.
+fn read_def<'s>(
+    schema: &'s Schema,
+    index: &str,
+    path: &str,
+) -> Option<std::borrow::Cow<'s, shrike_ir::FieldDef>> {
+    match path.strip_suffix(ANALYSED) {
+        Some(base) => schema
+            .mapping(index)
+            .and_then(|m| m.lookup(base))
+            .filter(|d| d.ty == FieldType::Text)
+            .or_else(|| schema.exact_field(index, base)),
+        None => schema.exact_field(index, path),
+    }
+}
+
 struct Compiler<'a> {
     schema: &'a Schema,
     fields: Vec<String>,
@@ -114,6 +134,22 @@ impl Compiler<'_> {
         self.fields.push(path.to_string());
         self.ids.insert(path.to_string(), id);
         id
+    }
+
+    /// A `text` field read for analysis: from the text field itself, even where it has a
+    /// keyword sub-field (which exact operators read, and which `ignore_above` may empty).
+    fn analysed_field(&mut self, path: &str) -> FieldId {
+        let has_sub = self.schema.index_names().any(|index| {
+            self.schema
+                .mapping(index)
+                .and_then(|m| m.get(path))
+                .is_some_and(|d| d.ty == FieldType::Text && d.exact.is_some())
+        });
+        if has_sub {
+            self.field(&format!("{path}{ANALYSED}"))
+        } else {
+            self.field(path)
+        }
     }
 
     fn node(&mut self, e: &Expr) -> Result<Node, PlanError> {
@@ -236,7 +272,7 @@ impl Compiler<'_> {
             ),
             ExprKind::Exists(f) => Node::Exists(self.field(&f.path)),
             ExprKind::TextMatch { field, query } => Node::Text {
-                field: self.field(&field.path),
+                field: self.analysed_field(&field.path),
                 query: match query {
                     TextQuery::AnyToken(t) => CText::AnyToken(t.clone()),
                     TextQuery::Phrase(t) => CText::Phrase(t.clone()),
@@ -474,7 +510,7 @@ impl<'a> ProgramBuilder<'a> {
                 .fields
                 .iter()
                 .enumerate()
-                .map(|(id, path)| match c.schema.exact_field(index, path) {
+                .map(|(id, path)| match read_def(c.schema, index, path) {
                     Some(d) => Some(Extract {
                         source: d.source.clone(),
                         ty: d.ty.clone(),
