@@ -10,6 +10,7 @@
 //! Memory: [`threshold`] keeps one bucket per group of the current window, [`new_terms`]
 //! one entry per distinct term combination, [`threat`] the indicators.
 
+pub mod alerts;
 pub mod new_terms;
 pub mod schedule;
 pub mod threat;
