@@ -118,9 +118,10 @@ fn render_with(diag: &Diagnostic, origin: &str, text: &str, index: &LineIndex) -
     let pad = " ".repeat(width);
     let _ = writeln!(out, "{pad}--> {origin}:{}:{}", pos.line, pos.column);
     let _ = writeln!(out, "{pad} |");
-    snippet(&mut out, text, index, diag.span, '^', None, width);
+    // Markers for spans on the line just shown go under it without repeating the line.
+    let mut shown = snippet(&mut out, text, index, diag.span, '^', None, width, None);
     for label in &diag.labels {
-        snippet(
+        shown = snippet(
             &mut out,
             text,
             index,
@@ -128,6 +129,7 @@ fn render_with(diag: &Diagnostic, origin: &str, text: &str, index: &LineIndex) -
             '-',
             Some(&label.message),
             width,
+            Some(shown),
         );
     }
     for note in &diag.notes {
@@ -139,8 +141,10 @@ fn render_with(diag: &Diagnostic, origin: &str, text: &str, index: &LineIndex) -
     out
 }
 
-/// Writes the source line holding `span.start` and a marker line under the span
-/// (clipped to the end of that line; at least one marker even for empty spans).
+/// Writes the source line holding `span.start` (unless it is `shown`, the line written just
+/// before) and a marker line under the span (clipped to the end of that line; at least one
+/// marker even for empty spans). Returns the 1-based line number.
+#[allow(clippy::too_many_arguments)]
 fn snippet(
     out: &mut String,
     text: &str,
@@ -149,7 +153,8 @@ fn snippet(
     marker: char,
     message: Option<&str>,
     width: usize,
-) {
+    shown: Option<usize>,
+) -> usize {
     let start = index.position(text, span.start);
     let line = index.line_text(text, start.line - 1);
     let end_col = if index.line_of(span.end) == start.line - 1 {
@@ -165,7 +170,9 @@ fn snippet(
         .map(|c| if c == '\t' { '\t' } else { ' ' })
         .collect();
     let markers: String = std::iter::repeat_n(marker, count).collect();
-    let _ = writeln!(out, "{:>width$} | {}", start.line, line);
+    if shown != Some(start.line) {
+        let _ = writeln!(out, "{:>width$} | {}", start.line, line);
+    }
     match message {
         Some(m) => {
             let _ = writeln!(out, "{:width$} | {prefix}{markers} {m}", "");
@@ -174,6 +181,7 @@ fn snippet(
             let _ = writeln!(out, "{:width$} | {prefix}{markers}", "");
         }
     }
+    start.line
 }
 
 #[cfg(test)]
@@ -214,8 +222,12 @@ mod tests {
             .with_label(Span::new(5, 6), "a field")
             .with_note("Elasticsearch rejects this");
         let got = render(&d, "q", text);
-        assert!(got.contains("1 | a == b\n  | ^^^^^^\n"), "{got}");
-        assert!(got.contains("  |      - a field\n"), "{got}");
+        // The label on the same line goes under it; the line is not repeated.
+        assert!(
+            got.contains("1 | a == b\n  | ^^^^^^\n  |      - a field\n"),
+            "{got}"
+        );
+        assert_eq!(got.matches("a == b").count(), 1, "{got}");
         assert!(
             got.contains("  = note: Elasticsearch rejects this\n"),
             "{got}"
