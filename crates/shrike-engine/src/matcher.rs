@@ -190,8 +190,12 @@ fn wildcard_regex(p: &str) -> Result<Regex, PatternError> {
 /// Translates Lucene regular-expression syntax (what `regex` means in EQL) into the `regex`
 /// crate's syntax.
 ///
-/// Lucene has no `\s`, `\w`, `\d` classes and no anchors (every pattern is anchored); `.`
-/// matches any character including newlines; `\c` is always the literal `c`; `"…"` quotes
+/// Lucene has no anchors (every pattern is anchored); `.` matches any character including
+/// newlines. The predefined classes `\d \D \s \S \w \W` mean what they mean in Java (ASCII
+/// only: `\s` is `[ \t\n\x0B\f\r]`, `\w` is `[a-zA-Z_0-9]`), in and outside brackets: Lucene
+/// gained them in 8.6 (LUCENE-9336) and Elasticsearch supports them on keyword and wildcard
+/// fields (elastic/elasticsearch#90064), which Elastic rules rely on. Any other `\c` is the
+/// literal `c`; `"…"` quotes
 /// a literal string; `@` is any string and `#` the empty language; `<n-m>` is a numeric
 /// interval. Quantifiers may stack (`a*?` is `(a*)?`). Intersection `&` and complement `~`
 /// cannot be expressed and are reported.
@@ -208,6 +212,20 @@ pub fn lucene_to_regex(p: &str) -> Result<String, PatternError> {
         return Err(parser.err("unbalanced `)`"));
     }
     Ok(out)
+}
+
+/// The ASCII class (in bracket syntax, to be placed inside `[…]`) that a Lucene/Java
+/// predefined class escape `\d \D \s \S \w \W` stands for.
+fn predefined_class(c: char) -> Option<&'static str> {
+    Some(match c {
+        'd' => "[:digit:]",
+        'D' => "[:^digit:]",
+        's' => "[:space:]",
+        'S' => "[:^space:]",
+        'w' => "[:word:]",
+        'W' => "[:^word:]",
+        _ => return None,
+    })
 }
 
 struct LuceneParser<'a> {
@@ -335,7 +353,10 @@ impl LuceneParser<'_> {
             '\\' => {
                 let n = self.peek().ok_or_else(|| self.err("trailing `\\`"))?;
                 self.pos += 1;
-                lit(n)
+                match predefined_class(n) {
+                    Some(class) => format!("[{class}]"),
+                    None => lit(n),
+                }
             }
             '<' => self.interval()?,
             '&' | '~' => {
@@ -363,7 +384,10 @@ impl LuceneParser<'_> {
                 '\\' => {
                     let n = self.peek().ok_or_else(|| self.err("trailing `\\`"))?;
                     self.pos += 1;
-                    out.push_str(&lit(n));
+                    match predefined_class(n) {
+                        Some(class) => out.push_str(class),
+                        None => out.push_str(&lit(n)),
+                    }
                 }
                 '-' if !first && self.peek() != Some(']') => out.push('-'),
                 c => out.push_str(&lit(c)),
@@ -504,8 +528,20 @@ mod tests {
         assert!(!m.is_match("xnet1localgroup"));
         // Anchored: a partial match is no match.
         assert!(!Matcher::regex("net", false).unwrap().is_match("network"));
-        // `\s` is just an escaped `s`.
-        assert!(Matcher::regex(r"a\sb", false).unwrap().is_match("asb"));
+        // Java's predefined classes, ASCII only, in and outside brackets (Lucene 8.6+).
+        assert!(Matcher::regex(r"a\sb", false).unwrap().is_match("a b"));
+        assert!(Matcher::regex(r"a\sb", false).unwrap().is_match("a\u{b}b"));
+        assert!(!Matcher::regex(r"a\sb", false).unwrap().is_match("asb"));
+        assert!(!Matcher::regex(r"a\sb", false).unwrap().is_match("a\u{a0}b"));
+        assert!(Matcher::regex(r"\d+\D", false).unwrap().is_match("123x"));
+        assert!(!Matcher::regex(r"\d+", false).unwrap().is_match("١٢"));
+        assert!(Matcher::regex(r"\w+\W\S", false).unwrap().is_match("a_9-x"));
+        assert!(!Matcher::regex(r"\w", false).unwrap().is_match("é"));
+        let m = Matcher::regex(r"/[a-z0-9\s_\-\\./]+\s", false).unwrap();
+        assert!(m.is_match("/usr/bin/ps "));
+        assert!(!m.is_match("/usr/bin/ps"));
+        // Other escapes stay literal.
+        assert!(Matcher::regex(r"a\qb", false).unwrap().is_match("aqb"));
         assert!(Matcher::regex(r#""a.b"c"#, false).unwrap().is_match("a.bc"));
         assert!(!Matcher::regex(r#""a.b"c"#, false).unwrap().is_match("axbc"));
         assert!(Matcher::regex("ab{2,3}", false).unwrap().is_match("abbb"));
