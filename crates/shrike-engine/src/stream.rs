@@ -349,6 +349,16 @@ impl Program {
         self.rules.get(rule).is_some_and(|r| !r.pipes.is_empty())
     }
 
+    /// Whether event rule `rule`'s condition holds for `event`, whatever the event's time
+    /// (a plain filter, as a query without a time range: for documents that are not
+    /// events, such as threat indicators). `false` for sequence and sample rules.
+    pub fn condition_holds(&self, rule: RuleId, event: &Event) -> bool {
+        match self.rules.get(rule).map(|r| &r.body) {
+            Some(CBody::Event(cond)) => matches(cond, event),
+            _ => false,
+        }
+    }
+
     /// Ids of the rules of one kind.
     pub fn rules_of_kind(&self, kind: RuleKind) -> impl Iterator<Item = RuleId> + '_ {
         (0..self.rules.len()).filter(move |&i| self.kind(i) == kind)

@@ -72,6 +72,20 @@ impl RuleCheck {
         )
     }
 
+    /// Marks the check failed with problems found in the rule's `query` after checking
+    /// (lowering it against a hunt's field types, say): `diags` have offsets into the
+    /// query's value and are moved to their place in the rule file, like the check's own.
+    pub fn fail_in_query(self, diags: Vec<Diagnostic>) -> Self {
+        let located = match self.file.rule.as_ref().and_then(|r| r.value.query.as_ref()) {
+            Some(query) => in_file(&self.text, query, diags),
+            None => diags,
+        };
+        let mut all = self.diagnostics.clone();
+        all.extend(located);
+        all.sort_by_key(|d| (d.span.start, d.span.end));
+        self.fail(all)
+    }
+
     fn new(path: &Path, text: String) -> Self {
         RuleCheck {
             path: path.to_path_buf(),
