@@ -20,6 +20,8 @@ enum Command {
     /// Check rule files: load each one and parse its query, reporting errors with their
     /// location in the rule file.
     Check(cmd::check::Args),
+    /// Run Elastic detection rules over log files and write the alerts Kibana would.
+    Hunt(Box<cmd::hunt::Args>),
     /// Run an ad-hoc EQL search over NDJSON / JSON files (the local `_eql/search`).
     Query(cmd::query::Args),
     /// Write a deterministic, realistic stream of ECS events, optionally with planted attacks.
@@ -35,6 +37,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Check(args) => cmd::finish(cmd::check::run(args)),
+        Command::Hunt(args) => cmd::hunt::run(*args),
         Command::Query(args) => cmd::query::run(args),
         Command::Generate(args) => cmd::generate::run(args),
         Command::Debug(command) => cmd::finish(cmd::debug::run(command)),

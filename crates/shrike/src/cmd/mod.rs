@@ -5,6 +5,7 @@ pub mod check;
 pub mod convert;
 pub mod debug;
 pub mod generate;
+pub mod hunt;
 pub mod query;
 
 use std::process::ExitCode;
