@@ -9,7 +9,9 @@ use serde_json::Value as Json;
 use shrike_engine::{search, Plan, PlanOptions, Position, Results, SearchOptions};
 use shrike_eql::lower::{lower, LowerOptions};
 use shrike_ir::{Mapping, Schema};
-use shrike_testkit::es_spec::{check, key_string, suites, Spec, Suite, EXPECTED_RUNS};
+use shrike_testkit::es_spec::{
+    check, current_query, key_string, suites, Spec, Suite, CORRECTIONS, EXPECTED_RUNS,
+};
 
 fn run_spec(suite: &Suite, schema: &Schema, spec: &Spec, position: Position) -> Result<(), String> {
     let ast =
@@ -65,22 +67,6 @@ fn run_spec(suite: &Suite, schema: &Schema, spec: &Spec, position: Position) -> 
     }
 }
 
-/// Specs whose expectation shrike knowingly does not reproduce, with the reason. The test
-/// fails if one of them starts passing (so the list stays true).
-const KNOWN_DIFFERENCES: &[(&str, &str, &str)] = &[(
-    "EqlDateNanosSpecTestCase",
-    "sequencesOnDifferentEventTypes7",
-    "on the date_nanos copy of the endgame data the FILETIME ticks become nanoseconds, so \
-     this sequence spans 50.86 ms and fits `maxspan=500ms`; the shared expectation ([]) is \
-     the millisecond index's (5.09 s span). shrike applies maxspan to the real span.",
-)];
-
-fn known(suite: &Suite, spec: &Spec) -> bool {
-    KNOWN_DIFFERENCES
-        .iter()
-        .any(|(s, n, _)| *s == suite.name && *n == spec.name)
-}
-
 fn schema_of(suite: &Suite) -> Schema {
     let mut schema = Schema::new();
     for index in &suite.indices {
@@ -111,16 +97,6 @@ fn es_eql_spec_suite() {
                 let mut ok = true;
                 for position in [Position::Head, Position::Tail] {
                     let result = run_spec(suite, &schema, spec, position);
-                    if known(suite, spec) {
-                        if result.is_ok() {
-                            failures.push(format!(
-                                "[{keyword_type}/{position:?}] {}::{} passes: remove it from KNOWN_DIFFERENCES",
-                                suite.name, spec.name
-                            ));
-                        }
-                        ok = false;
-                        continue;
-                    }
                     if let Err(e) = result {
                         failures.push(format!(
                             "[{keyword_type}/{position:?}] {}::{}: {e}\n    query: {}",
@@ -135,12 +111,40 @@ fn es_eql_spec_suite() {
             }
         }
         eprintln!(
-            "es-eql spec suite ({keyword_type}): {passed}/{runs} passed, {} known difference(s)",
-            KNOWN_DIFFERENCES.len()
+            "es-eql spec suite ({keyword_type}): {passed}/{runs} passed ({} expectation(s) corrected, see CORRECTIONS)",
+            CORRECTIONS.len()
         );
         assert_eq!(runs, EXPECTED_RUNS, "the harness must execute every spec");
     }
     if !failures.is_empty() {
         panic!("{} spec failures:\n{}", failures.len(), failures.join("\n"));
+    }
+}
+
+/// Each corrected expectation is pinned the other way too: the query as Elasticsearch's
+/// current suite writes it gives the shared file's expectation.
+#[test]
+fn corrected_specs_match_the_current_suite() {
+    let Some(dir) = shrike_testkit::shared_or_skip(
+        "conformance/es-eql",
+        "corrected_specs_match_the_current_suite",
+    ) else {
+        return;
+    };
+    let suites = suites(&dir, "keyword").expect("suite loads");
+    for c in CORRECTIONS {
+        let suite = suites.iter().find(|s| s.name == c.suite).expect("suite");
+        let spec = suite.specs.iter().find(|s| s.name == c.name).expect("spec");
+        let current = Spec {
+            query: current_query(c, &spec.query),
+            expected: vec![c.current_expected.to_vec()],
+            ..spec.clone()
+        };
+        assert_ne!(current.query, spec.query, "{}: query unchanged", c.name);
+        let schema = schema_of(suite);
+        for position in [Position::Head, Position::Tail] {
+            run_spec(suite, &schema, &current, position)
+                .unwrap_or_else(|e| panic!("{}::{} ({position:?}): {e}", c.suite, c.name));
+        }
     }
 }

@@ -4,15 +4,9 @@
 //! Both string-type variants run. Skipped (with a message) when `shared/` is absent.
 
 use serde_json::Value as Json;
-use shrike_testkit::es_spec::{check, key_string, suites, Spec, Suite, EXPECTED_RUNS};
+use shrike_testkit::es_spec::{check, key_string, suites, Spec, Suite, CORRECTIONS, EXPECTED_RUNS};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-/// Same list as the library test (crates/shrike-engine/tests/es_spec.rs).
-const KNOWN_DIFFERENCES: &[(&str, &str)] = &[(
-    "EqlDateNanosSpecTestCase",
-    "sequencesOnDifferentEventTypes7",
-)];
 
 fn write_suite(dir: &Path, suite: &Suite) -> Vec<(String, PathBuf, PathBuf)> {
     let mut files = Vec::new();
@@ -118,17 +112,9 @@ fn es_eql_spec_suite_through_the_cli() {
             let files = write_suite(&sdir, &suite);
             for spec in &suite.specs {
                 runs += 1;
-                let known = KNOWN_DIFFERENCES
-                    .iter()
-                    .any(|(s, n)| *s == suite.name && *n == spec.name);
-                match (run_spec(&suite, &files, spec), known) {
-                    (Ok(()), false) => passed += 1,
-                    (Ok(()), true) => failures.push(format!(
-                        "[{keyword_type}] {}::{} passes: remove it from KNOWN_DIFFERENCES",
-                        suite.name, spec.name
-                    )),
-                    (Err(_), true) => {}
-                    (Err(e), false) => failures.push(format!(
+                match run_spec(&suite, &files, spec) {
+                    Ok(()) => passed += 1,
+                    Err(e) => failures.push(format!(
                         "[{keyword_type}] {}::{}: {e}\n    query: {}",
                         suite.name,
                         spec.name,
@@ -138,8 +124,8 @@ fn es_eql_spec_suite_through_the_cli() {
             }
         }
         eprintln!(
-            "es-eql spec suite via `shrike query` ({keyword_type}): {passed}/{runs} passed, {} known difference(s)",
-            KNOWN_DIFFERENCES.len()
+            "es-eql spec suite via `shrike query` ({keyword_type}): {passed}/{runs} passed ({} expectation(s) corrected, see CORRECTIONS)",
+            CORRECTIONS.len()
         );
         assert_eq!(runs, EXPECTED_RUNS, "the harness must execute every spec");
     }
