@@ -630,7 +630,7 @@ pub fn read_indicator_files(paths: &[PathBuf]) -> Result<(Vec<Indicator>, Vec<St
         all.extend(found);
         problems.extend(
             bad.into_iter()
-                .map(|(line, msg)| format!("{name}:{line}: {msg}")),
+                .map(|(line, msg)| format!("{name}:{line}: not an indicator document: {msg}")),
         );
     }
     Ok((all, problems))

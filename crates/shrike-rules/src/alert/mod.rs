@@ -32,6 +32,7 @@
 pub mod ecs;
 pub mod intersect;
 pub mod js;
+pub mod object_hash;
 pub mod overrides;
 pub mod reason;
 
@@ -593,6 +594,31 @@ impl AlertBuilder {
             &format!("{}:{}", settings.space, self.uuid),
         ]);
         self.base_alert(event, settings, true, uuid).to_json()
+    }
+
+    /// The alert of one event of a new-terms rule: an event alert with Kibana's
+    /// new-terms id, `objectHash([_index, _id, String(_version), "<space>:<rule uuid>",
+    /// newTerms])` (`wrap_new_terms_alerts.ts`), and `kibana.alert.new_terms`.
+    pub fn new_terms_alert(
+        &self,
+        event: SourceEvent,
+        terms: &[Json],
+        settings: &AlertSettings,
+    ) -> Json {
+        use object_hash::{object_hash, Hashed};
+        let rule = format!("{}:{}", settings.space, self.uuid);
+        let terms_json = Json::Array(terms.to_vec());
+        let parts = [
+            Hashed::Str(event.index),
+            Hashed::Str(event.id),
+            Hashed::Str("undefined"),
+            Hashed::Str(&rule),
+            Hashed::Json(&terms_json),
+        ];
+        let uuid = object_hash(&Hashed::Array(&parts));
+        let mut doc = self.base_alert(event, settings, true, uuid);
+        doc.put("kibana.alert.new_terms", terms_json);
+        doc.to_json()
     }
 
     /// `transformHitToAlert`: the event's prepared source with the alert fields merged in.

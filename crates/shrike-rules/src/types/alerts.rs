@@ -167,11 +167,12 @@ pub fn new_terms_alerts(
     let mut sorted: Vec<&Matched> = events.iter().collect();
     sorted.sort_by_key(|e| e.time);
     let with_terms = |e: &Matched, terms: Vec<Json>, settings: &AlertSettings| {
-        let mut a = alert(builder, e, settings);
-        if let Some(o) = a.as_object_mut() {
-            o.insert("kibana.alert.new_terms".into(), Json::Array(terms));
-        }
-        a
+        let event = SourceEvent {
+            index: &e.index,
+            id: &e.id,
+            source: &e.source,
+        };
+        builder.new_terms_alert(event, &terms, settings)
     };
     match mode {
         Mode::Continuous => {

@@ -349,6 +349,11 @@ impl AlertSink for Reporter {
     }
 }
 
+/// `n` and the noun, singular or plural (`1 rule`, `2 rules`).
+fn count(n: u64, one: &str, many: &str) -> String {
+    format!("{} {}", thousands(n), if n == 1 { one } else { many })
+}
+
 fn thousands(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::new();
@@ -577,7 +582,7 @@ fn write_table(out: &mut dyn Write, pack: &RulePack, digest: &Digest) -> io::Res
     }
     writeln!(
         out,
-        "{:<9} {:<48} {:<22} {:>7}  {:<20} {:<20} TOP HOSTS",
+        "{:<9} {:<48} {:<22} {:>7}  {:<21} {:<21} TOP HOSTS",
         "SEVERITY", "RULE", "TACTIC", "ALERTS", "FIRST SEEN", "LAST SEEN"
     )?;
     for (k, d) in rows {
@@ -594,7 +599,7 @@ fn write_table(out: &mut dyn Write, pack: &RulePack, digest: &Digest) -> io::Res
             .join(", ");
         writeln!(
             out,
-            "{:<9} {:<48} {:<22} {:>7}  {:<20} {:<20} {}",
+            "{:<9} {:<48} {:<22} {:>7}  {:<21} {:<21} {}",
             r.severity().as_str(),
             short(r.name(), 48),
             short(if tactic.is_empty() { "-" } else { &tactic }, 22),
@@ -619,12 +624,12 @@ fn write_totals(
     let results: u64 = summary.rules.iter().map(|r| r.results).sum();
     writeln!(
         out,
-        "{} alerts ({} documents) from {} of {} rules; {} events ({}) read in {:.2} s",
-        thousands(results),
-        thousands(summary.alerts),
+        "{} ({}) from {} of {}; {} ({}) read in {:.2} s",
+        count(results, "alert", "alerts"),
+        count(summary.alerts, "document", "documents"),
         firing,
-        pack.rules.len(),
-        thousands(h.events),
+        count(pack.rules.len() as u64, "rule", "rules"),
+        count(h.events, "event", "events"),
         human_bytes(h.bytes),
         started.elapsed().as_secs_f64()
     )?;
@@ -633,8 +638,8 @@ fn write_totals(
         *by_kind.entry(s.kind).or_default() += 1;
     }
     let mut rules_line = format!(
-        "rules: {} files, {} run, {} left out by the selection",
-        pack.files,
+        "rules: {}, {} run, {} left out by the selection",
+        count(pack.files as u64, "file", "files"),
         pack.rules.len(),
         pack.filtered
     );
@@ -655,16 +660,16 @@ fn write_totals(
     if h.events > 0 {
         writeln!(
             out,
-            "evaluation: {:.1} rules per event on average (prefilter), {} rule evaluations",
+            "evaluation: {:.1} rules per event on average (prefilter), {}",
             h.rules_per_event(),
-            thousands(h.evaluations)
+            count(h.evaluations, "rule evaluation", "rule evaluations")
         )?;
     }
     if h.no_timestamp > 0 || h.outside_window > 0 {
         writeln!(
             out,
-            "time: {} rule evaluations skipped for events without a usable timestamp, {} outside --since/--until",
-            thousands(h.no_timestamp),
+            "time: {} skipped for events without a usable timestamp, {} outside --since/--until",
+            count(h.no_timestamp, "rule evaluation", "rule evaluations"),
             thousands(h.outside_window)
         )?;
     }
@@ -678,9 +683,13 @@ fn write_totals(
             .collect();
         writeln!(
             out,
-            "input: {} bad records or files, {} warnings ({})",
-            thousands(h.input.errors()),
-            thousands(h.input.warnings()),
+            "input: {}, {} ({})",
+            count(
+                h.input.errors(),
+                "bad record or file",
+                "bad records or files"
+            ),
+            count(h.input.warnings(), "warning", "warnings"),
             counts.join("; ")
         )?;
     }
