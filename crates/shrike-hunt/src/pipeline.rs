@@ -774,6 +774,19 @@ fn scan_chunk(
     for (local, rec) in batch.iter().enumerate() {
         out.bytes += rec.json.len() as u64 + 1;
         let profile = rules.profile(rec.index);
+        // The decoder skips what no rule reads without a depth limit; a record nested
+        // deeper than the reader's limit is rejected as a full parse would reject it.
+        if shrike_io::nesting_exceeds(rec.json.as_bytes(), options.read.max_depth) {
+            problems.reject(
+                &rec,
+                shrike_io::codes::TOO_DEEP,
+                format!(
+                    "document nested more than {} levels deep; skipped",
+                    options.read.max_depth
+                ),
+            );
+            continue;
+        }
         if let Err(e) = w.decoder.decode(profile, rec.json.as_bytes(), local as u64) {
             problems.json_error(&rec, &e);
             continue;

@@ -94,6 +94,7 @@ pub use pipeline::Reader;
 pub use report::{
     classify_json_error, codes, CodeCount, InputReport, Problem, Problems, ReadStats,
 };
+pub use scan::nesting_exceeds;
 pub use spec::{expand, file_stem, DefaultIndex, InputPath, InputSpec, Source, SpecError};
 
 /// Limits and tuning for reading. The defaults suit hunting over large logs.

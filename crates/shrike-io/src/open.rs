@@ -30,6 +30,40 @@ pub(crate) fn read_head(r: &mut dyn Read, n: usize) -> io::Result<Vec<u8>> {
     Ok(head)
 }
 
+/// Reads up to `n` bytes like [`read_head`], but keeps what was read before an error:
+/// returns the bytes and the error, if one stopped the reading (a compressed stream cut
+/// short fails only after yielding what it holds).
+pub(crate) fn read_head_keeping(r: &mut dyn Read, n: usize) -> (Vec<u8>, Option<io::Error>) {
+    let mut head = vec![0; n];
+    let mut len = 0;
+    while len < n {
+        match r.read(&mut head[len..]) {
+            Ok(0) => break,
+            Ok(k) => len += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                head.truncate(len);
+                return (head, Some(e));
+            }
+        }
+    }
+    head.truncate(len);
+    (head, None)
+}
+
+/// A reader that fails once with a stored error (then reads as empty): replays an error
+/// met while reading ahead, at the point in the stream where it happened.
+pub(crate) struct Deferred(pub Option<io::Error>);
+
+impl Read for Deferred {
+    fn read(&mut self, _buf: &mut [u8]) -> io::Result<usize> {
+        match self.0.take() {
+            Some(e) => Err(e),
+            None => Ok(0),
+        }
+    }
+}
+
 /// A compression layer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Compression {

@@ -13,7 +13,7 @@ use memchr::{memchr, memchr_iter, memrchr};
 use crate::chunk::{BufferPool, Chunk, PosKind, Rec};
 use crate::evtx::{EvtxDecoder, EvtxItem};
 use crate::location::{Location, Pos};
-use crate::open::{decompress, detect, read_head, Counting, Format, SNIFF_BYTES};
+use crate::open::{decompress, detect, read_head_keeping, Counting, Deferred, Format, SNIFF_BYTES};
 use crate::report::{codes, Problem, Problems};
 use crate::scan::{blank_comments, key_is, Members, ScanError, Step, ValueScan};
 use crate::spec::{InputPath, Source};
@@ -149,18 +149,22 @@ fn read_body(ctx: &mut Ctx<'_>, bytes_in: Rc<Cell<u64>>, bytes_decoded: Rc<Cell<
             ctx.problem(codes::UNREADABLE, pos, format!("read error: {e}"));
         }
     };
-    let head = match read_head(&mut decoded, SNIFF_BYTES) {
-        Ok(h) => h,
-        Err(e) => {
-            read_error(ctx, e, Pos::Line(1));
-            return true;
-        }
-    };
+    // What the head holds before a read error (a compressed stream cut short) is read
+    // like the rest; the error is replayed where it happened.
+    let (head, failed) = read_head_keeping(&mut decoded, SNIFF_BYTES);
+    if let Some(e) = failed.as_ref().filter(|_| head.is_empty()) {
+        read_error(ctx, io::Error::new(e.kind(), e.to_string()), Pos::Line(1));
+        return true;
+    }
     let eof = head.len() < SNIFF_BYTES;
     let (format, skip) = detect(&head, eof, ctx.opts.max_depth);
     let mut cursor = Cursor::new(head);
     cursor.set_position(skip as u64);
-    let mut body = cursor.chain(decoded);
+    let rest: Box<dyn Read + '_> = match failed {
+        Some(e) => Box::new(Deferred(Some(e))),
+        None => Box::new(decoded),
+    };
+    let mut body = cursor.chain(rest);
     let outcome = match format {
         Format::Lines { hit } => read_lines(ctx, &mut body, hit, false),
         Format::Bulk => read_lines(ctx, &mut body, false, true),

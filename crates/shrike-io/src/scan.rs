@@ -543,3 +543,63 @@ mod tests {
         assert!(!key_is(b"_id", "_source"));
     }
 }
+
+/// Whether the JSON text `json` nests arrays and objects more than `max_depth` deep
+/// (brackets inside strings do not count). For consumers that parse records selectively,
+/// skipping what they do not read without a depth limit, so that a record nested deeper
+/// than the reader's limit is rejected ([`crate::codes::TOO_DEEP`]) whoever parses it.
+///
+/// Cheap on ordinary records: when the text holds at most `max_depth` opening brackets in
+/// all, it cannot nest deeper, and only those bytes are counted.
+pub fn nesting_exceeds(json: &[u8], max_depth: usize) -> bool {
+    if memchr::memchr2_iter(b'[', b'{', json)
+        .nth(max_depth)
+        .is_none()
+    {
+        return false;
+    }
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for &b in json {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > max_depth {
+                    return true;
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod nesting_tests {
+    use super::nesting_exceeds;
+
+    #[test]
+    fn depth_is_counted_outside_strings() {
+        assert!(!nesting_exceeds(br#"{"a":[1,{"b":2}]}"#, 3));
+        assert!(nesting_exceeds(br#"{"a":[1,{"b":[2]}]}"#, 3));
+        // Brackets in strings, escaped quotes included, do not count.
+        assert!(!nesting_exceeds(br#"{"a":"[[[[\"[[[[","b":{}}"#, 2));
+        let deep = format!("{}1{}", "[".repeat(10_000), "]".repeat(10_000));
+        assert!(nesting_exceeds(deep.as_bytes(), 128));
+        // Many brackets side by side are not deep.
+        let wide = format!("[{}1]", "[],".repeat(1_000));
+        assert!(!nesting_exceeds(wide.as_bytes(), 128));
+    }
+}
