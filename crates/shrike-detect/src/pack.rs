@@ -4,7 +4,8 @@
 //! Every file is checked as `shrike check` checks it ([`shrike_rules::check`]); a file with
 //! an error, a rule type shrike cannot run, or a rule that needs input the user did not
 //! give (indicators for an indicator-match rule) is set aside as a [`Skipped`] with the
-//! reason, and the rest load. Rules the [`Selection`] leaves out are only counted.
+//! reason, and the rest load. Rules the [`Selection`] leaves out, and deprecated rules
+//! (which Kibana never installs), are only counted.
 //!
 //! Queries are lowered against the hunt's field types ([`HuntSchema`]), with what Kibana
 //! adds to a rule's query before it searches: the rule's `filters` (query DSL) and the
@@ -25,7 +26,7 @@ use shrike_ir::{Body, Expr, Query};
 use shrike_rules::alert::AlertBuilder;
 use shrike_rules::check::{check_file_with, unreadable, CheckOptions, RuleCheck, Status};
 use shrike_rules::discover::{rule_files, Found};
-use shrike_rules::model::{Language, Rule, RuleType, Severity};
+use shrike_rules::model::{Language, Maturity, Rule, RuleType, Severity};
 use shrike_rules::types::alerts::Mode;
 use shrike_rules::types::new_terms::NewTerms;
 use shrike_rules::types::schedule::Schedule;
@@ -187,6 +188,9 @@ pub struct RulePack {
     pub files: usize,
     /// Rules the selection left out.
     pub filtered: usize,
+    /// Deprecated rules left out (`maturity = "deprecated"`; see
+    /// [`Selection::include_deprecated`]).
+    pub deprecated: usize,
     /// Warnings found while lowering queries (unknown fields…), over all rules.
     pub lowering_warnings: usize,
 }
@@ -208,6 +212,7 @@ pub fn load_pack(paths: &[PathBuf], options: &PackOptions<'_>) -> RulePack {
     let mut skipped = Vec::new();
     let mut files = 0;
     let mut filtered = 0;
+    let mut deprecated = 0;
     let mut lowering_warnings = 0;
     let now_iso = shrike_ir::date::format_iso(options.now, false);
     for found in rule_files(paths) {
@@ -230,6 +235,16 @@ pub fn load_pack(paths: &[PathBuf], options: &PackOptions<'_>) -> RulePack {
         let Some(rule) = check.file.rule.as_ref().map(|r| r.value.clone()) else {
             continue;
         };
+        let is_deprecated = check
+            .file
+            .metadata
+            .as_ref()
+            .and_then(|m| m.value.maturity.as_ref())
+            .is_some_and(|m| m.value == Maturity::Deprecated);
+        if is_deprecated && !options.selection.include_deprecated {
+            deprecated += 1;
+            continue;
+        }
         if !options.selection.selects(&rule) {
             filtered += 1;
             continue;
@@ -273,6 +288,7 @@ pub fn load_pack(paths: &[PathBuf], options: &PackOptions<'_>) -> RulePack {
         skipped,
         files,
         filtered,
+        deprecated,
         lowering_warnings,
     }
 }

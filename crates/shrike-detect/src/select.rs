@@ -18,6 +18,9 @@ pub struct Selection {
     /// A rule must name one of these MITRE ATT&CK tactics, by name (`Lateral Movement`)
     /// or id (`TA0008`), when any are given.
     pub tactics: Vec<String>,
+    /// Run rules whose metadata says `maturity = "deprecated"` too (Kibana never installs
+    /// them; off by default).
+    pub include_deprecated: bool,
 }
 
 impl Selection {

@@ -25,7 +25,10 @@ fn every_eql_and_kql_rule_of_the_corpus_loads() {
         &paths,
         &PackOptions {
             schema: &schema,
-            selection: &Selection::default(),
+            selection: &Selection {
+                include_deprecated: true,
+                ..Selection::default()
+            },
             exceptions: &ExceptionLists::new(),
             indicators: Some(&[]),
             schedule: ScheduleMode::Continuous,
@@ -53,9 +56,10 @@ fn every_eql_and_kql_rule_of_the_corpus_loads() {
         *skipped.entry(s.reason.clone()).or_default() += 1;
     }
     eprintln!(
-        "corpus: {} files, {} rules loaded {by_type:?}; skipped {skipped:?}",
+        "corpus: {} files, {} rules loaded {by_type:?}; {} deprecated; skipped {skipped:?}",
         pack.files,
-        pack.rules.len()
+        pack.rules.len(),
+        pack.deprecated
     );
     // Only rule types shrike does not run are skipped.
     for s in &pack.skipped {
@@ -78,5 +82,8 @@ fn every_eql_and_kql_rule_of_the_corpus_loads() {
         by_type.get("eql").copied().unwrap_or(0) > 1000,
         "{by_type:?}"
     );
-    assert_eq!(pack.rules.len() + pack.skipped.len(), pack.files);
+    assert_eq!(
+        pack.rules.len() + pack.skipped.len() + pack.deprecated,
+        pack.files
+    );
 }

@@ -97,6 +97,9 @@ pub struct Args {
     /// Run only rules of this MITRE ATT&CK tactic, by name or id (repeatable).
     #[arg(long = "tactic", value_name = "NAME|ID")]
     pub tactics: Vec<String>,
+    /// Also run deprecated rules (`maturity = "deprecated"`), which Kibana never installs.
+    #[arg(long)]
+    pub include_deprecated: bool,
     /// Skip events before TIME (ISO 8601 like 2024-05-01T10:00:00Z, epoch milliseconds,
     /// or date math like now-7d).
     #[arg(long, value_name = "TIME")]
@@ -251,6 +254,7 @@ impl Setup {
             tags: args.tags.clone(),
             rule_ids: args.rule_ids.clone(),
             tactics: args.tactics.clone(),
+            include_deprecated: args.include_deprecated,
         };
         Ok(Setup {
             schema,
@@ -640,11 +644,21 @@ fn write_totals(
     let mut rules_line = format!(
         "rules: {}, {} run, {} left out by the selection",
         count(pack.files as u64, "file", "files"),
-        pack.rules.len(),
-        pack.filtered
+        thousands(pack.rules.len() as u64),
+        thousands(pack.filtered as u64)
     );
+    if pack.deprecated > 0 {
+        rules_line.push_str(&format!(
+            ", {} deprecated (not run; --include-deprecated runs them)",
+            thousands(pack.deprecated as u64)
+        ));
+    }
     for (kind, n) in &by_kind {
-        rules_line.push_str(&format!(", {n} skipped ({})", kind.as_str()));
+        rules_line.push_str(&format!(
+            ", {} skipped ({})",
+            thousands(*n as u64),
+            kind.as_str()
+        ));
     }
     writeln!(out, "{rules_line}")?;
     // Why rules were skipped, most common reasons first.
@@ -655,7 +669,7 @@ fn write_totals(
     let mut reasons: Vec<_> = reasons.into_iter().collect();
     reasons.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     for ((_, reason), n) in reasons {
-        writeln!(out, "  {n} × {reason}")?;
+        writeln!(out, "  {} × {reason}", thousands(n as u64))?;
     }
     if h.events > 0 {
         writeln!(
