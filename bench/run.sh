@@ -141,16 +141,17 @@ if "$shrike" hunt --help >/dev/null 2>&1; then
         rows+=("shrike hunt, 1 rule|-|-|-|n/a ($one_rule not found)")
     fi
     if [ -d "$corpus" ]; then
-        # Every EQL and KQL rule of the corpus (deprecated ones excluded).
-        grep -rlE '^language = "(eql|kuery)"' "$corpus/rules" "$corpus/rules_building_block" 2>/dev/null \
-            | grep -v '/_deprecated/' | sort >"$tmp/rules.txt"
-        nrules=$(wc -l <"$tmp/rules.txt")
-        mapfile -t rule_files <"$tmp/rules.txt"
+        # Every rule of the corpus shrike runs: EQL and KQL (deprecated rules are left out
+        # by hunt itself; ES|QL and machine-learning rules are counted as unsupported).
+        rule_args=(--rules "$corpus/rules")
+        [ -d "$corpus/rules_building_block" ] && rule_args+=(--rules "$corpus/rules_building_block")
         for t in 1 "$threads"; do
-            NOTE="$nrules rules" measure "shrike hunt, all EQL+KQL rules, $t thread(s)" "$workdir/alerts-all.ndjson" \
-                "$shrike" hunt --rules "${rule_files[@]}" --format ndjson --quiet --threads "$t" "$file"
+            NOTE="" measure "shrike hunt, all EQL+KQL rules, $t thread(s)" "$workdir/alerts-all.ndjson" \
+                "$shrike" hunt "${rule_args[@]}" --format ndjson --threads "$t" "$file"
             hunt_rows+=("$((${#rows[@]} - 1)):$t")
+            nrules=$(grep -oE '[0-9,]+ run,' "$tmp/stderr" | head -1 | tr -d ', run' || true)
             per_event=$(grep -oE '[0-9.]+ rules (evaluated )?per event' "$tmp/stderr" | head -1 | awk '{ print $1 }' || true)
+            [ -n "$nrules" ] && rows[${#rows[@]}-1]+="$nrules rules"
             [ -n "$per_event" ] && rows[${#rows[@]}-1]+="; $per_event rules evaluated per event"
             [ "$threads" -gt 1 ] || break
         done
