@@ -344,6 +344,7 @@ fn settings_of(rule: &Rule) -> RuleSettings {
             .index_patterns()
             .map(|p| p.into_iter().map(str::to_string).collect())
             .unwrap_or_default(),
+        time_ordered: false,
     }
 }
 
@@ -366,7 +367,7 @@ fn exception_items(rule: &Rule, lists: &ExceptionLists) -> (Vec<Json>, Vec<Strin
 }
 
 fn prepare(rule: &Rule, options: &PackOptions<'_>) -> Result<Prepared, Problem> {
-    let settings = settings_of(rule);
+    let mut settings = settings_of(rule);
     let (items, notes) = exception_items(rule, options.exceptions);
     let filters: &[Json] = rule.filters.as_ref().map_or(&[], |f| f.value.as_slice());
     let query_text = rule.query.as_ref().map_or("", |q| q.value.as_str());
@@ -455,6 +456,9 @@ fn prepare(rule: &Rule, options: &PackOptions<'_>) -> Result<Prepared, Problem> 
             ))
         }
     };
+    // A new-terms rule in continuous mode compares each match with those before it: its
+    // matches must arrive in time order.
+    settings.time_ordered = matches!(run, RuleRun::NewTerms(_, Mode::Continuous));
     Ok(Prepared {
         query,
         settings,

@@ -1,10 +1,14 @@
 //! Running a [`RulePack`] over inputs: the hunt pipeline's matches become Kibana-shaped
 //! alert documents, handed to an [`AlertSink`].
 //!
-//! Event and sequence rules alert as their matches arrive (streaming). The windowed types
-//! (threshold, new terms, indicator match, and query rules under schedule replay) collect
-//! their matches during the hunt and alert at the end, because their alerts depend on
-//! every match of a window; each such rule keeps at most
+//! Event and sequence rules alert as their matches arrive (streaming), and so do the
+//! windowed types in continuous mode, with bounded state: an indicator-match rule checks
+//! each match against the indicators, a threshold rule counts it into its groups (memory:
+//! one entry per group), a new-terms rule remembers the terms it has seen (one entry per
+//! term; its matches are delivered in time order, through the external sorter). Under
+//! schedule replay, the windowed types keep their matches (their text, not parsed) until
+//! the input ends, because an execution's alerts depend on the whole window and on the
+//! executions before it; each such rule keeps at most
 //! [`DetectOptions::max_windowed_matches`] matches (a warning says when a rule hits it).
 
 use crate::pack::{PackRule, RulePack, RuleRun};
@@ -13,7 +17,9 @@ use shrike_hunt::{Hit, HuntOptions, Progress, SequenceMatch, Sink, Summary};
 use shrike_io::{InputSpec, Problem};
 use shrike_rules::alert::ecs::EcsTypes;
 use shrike_rules::alert::{AlertSettings, SourceEvent};
-use shrike_rules::types::alerts::{self, Matched};
+use shrike_rules::types::alerts::{self, Matched, Mode};
+use shrike_rules::types::new_terms::Rolling;
+use shrike_rules::types::threshold::Counter;
 use std::io;
 use std::sync::OnceLock;
 
@@ -107,12 +113,41 @@ pub struct RunSummary {
     pub alerts: u64,
 }
 
+/// A windowed rule's state during the hunt.
+enum Windowed<'a> {
+    /// Not windowed (event and sequence rules).
+    None,
+    /// A threshold rule in continuous mode: its groups, and the latest time counted.
+    Count(Counter<'a>, i64),
+    /// A new-terms rule in continuous mode (matches arrive in time order).
+    Roll(Rolling),
+    /// An indicator-match rule: each match is checked as it comes.
+    Match,
+    /// Under replay: the matches, kept as text until the input ends.
+    Keep(Vec<Hit>),
+}
+
+impl<'a> Windowed<'a> {
+    fn new(rule: &'a PackRule) -> Self {
+        match &rule.run {
+            RuleRun::Events | RuleRun::Sequence => Windowed::None,
+            RuleRun::Threshold(t, Mode::Continuous) => Windowed::Count(Counter::new(t), 0),
+            RuleRun::NewTerms(n, Mode::Continuous) => match Rolling::new(n) {
+                Some(r) => Windowed::Roll(r),
+                None => Windowed::Keep(Vec::new()),
+            },
+            RuleRun::Threat(_) => Windowed::Match,
+            _ => Windowed::Keep(Vec::new()),
+        }
+    }
+}
+
 struct Adapter<'a> {
     pack: &'a RulePack,
     options: &'a DetectOptions,
     settings: AlertSettings,
     sink: &'a mut dyn AlertSink,
-    windowed: Vec<Vec<Matched>>,
+    windowed: Vec<Windowed<'a>>,
     dropped: Vec<u64>,
     counts: Vec<RuleCounts>,
     group: u64,
@@ -150,36 +185,67 @@ fn source_event(hit: &Hit) -> (String, String) {
 
 impl Sink for Adapter<'_> {
     fn on_event_match(&mut self, key: usize, hit: &Hit) -> io::Result<()> {
-        let Some(rule) = self.pack.rules.get(key) else {
+        let pack = self.pack;
+        let Some(rule) = pack.rules.get(key) else {
             return Ok(());
         };
-        if rule.run.is_windowed() {
-            let list = &mut self.windowed[key];
-            if list.len() >= self.options.max_windowed_matches {
-                self.dropped[key] += 1;
-                return Ok(());
-            }
-            let (index, id) = source_event(hit);
-            list.push(Matched {
-                time: hit.timestamp().unwrap_or(0),
-                index,
-                id,
-                source: hit.source().clone(),
-            });
-            return Ok(());
-        }
         let (index, id) = source_event(hit);
-        let doc = rule.builder.event_alert(
-            SourceEvent {
-                index: &index,
-                id: &id,
-                source: hit.source(),
-            },
-            &self.settings,
-        );
-        self.counts[key].results += 1;
-        self.group += 1;
-        self.emit(key, AlertRole::Event, hit.timestamp(), doc)
+        let matched = |hit: &Hit| Matched {
+            time: hit.timestamp().unwrap_or(0),
+            index: index.clone(),
+            id: id.clone(),
+            source: hit.source().clone(),
+        };
+        let docs: Vec<Json> = match (&mut self.windowed[key], &rule.run) {
+            (Windowed::None, _) => vec![rule.builder.event_alert(
+                SourceEvent {
+                    index: &index,
+                    id: &id,
+                    source: hit.source(),
+                },
+                &self.settings,
+            )],
+            (Windowed::Count(counter, last), _) => {
+                let t = hit.timestamp().unwrap_or(0);
+                counter.add(t, hit.source());
+                *last = (*last).max(t);
+                Vec::new()
+            }
+            (Windowed::Roll(roll), RuleRun::NewTerms(n, _)) => {
+                let t = hit.timestamp().unwrap_or(0);
+                roll.observe(n, t, hit.source())
+                    .into_iter()
+                    .map(|terms| {
+                        let event = SourceEvent {
+                            index: &index,
+                            id: &id,
+                            source: hit.source(),
+                        };
+                        rule.builder.new_terms_alert(event, &terms, &self.settings)
+                    })
+                    .collect()
+            }
+            (Windowed::Match, RuleRun::Threat(threats)) => {
+                alerts::threat_alert(&rule.builder, threats, &matched(hit), &self.settings)
+                    .into_iter()
+                    .collect()
+            }
+            (Windowed::Keep(list), _) => {
+                if list.len() >= self.options.max_windowed_matches {
+                    self.dropped[key] += 1;
+                } else {
+                    list.push(hit.detached());
+                }
+                Vec::new()
+            }
+            _ => Vec::new(),
+        };
+        for doc in docs {
+            self.counts[key].results += 1;
+            self.group += 1;
+            self.emit(key, AlertRole::Event, hit.timestamp(), doc)?;
+        }
+        Ok(())
     }
 
     fn on_sequence_match(&mut self, key: usize, m: &SequenceMatch) -> io::Result<()> {
@@ -247,16 +313,39 @@ fn windowed_time(doc: &Json, fallback: Option<i64>) -> Option<i64> {
     parse(doc.get("kibana.alert.original_time")).or(fallback)
 }
 
-fn windowed_alerts(rule: &PackRule, matches: &[Matched], settings: &AlertSettings) -> Vec<Json> {
+/// The alerts of a windowed rule once the input has ended.
+fn windowed_alerts(rule: &PackRule, state: Windowed<'_>, settings: &AlertSettings) -> Vec<Json> {
     let b = &rule.builder;
-    match &rule.run {
-        RuleRun::Events | RuleRun::Sequence => Vec::new(),
-        RuleRun::Query(mode) => alerts::query_alerts(b, mode, matches, settings),
-        RuleRun::Threshold(t, mode) => {
-            alerts::threshold_alerts(b, rule.rule_id(), t, mode, matches, settings)
+    match (state, &rule.run) {
+        (Windowed::Count(counter, last), RuleRun::Threshold(t, _)) => counter
+            .finish()
+            .iter()
+            .map(|bucket| alerts::threshold_alert(b, rule.rule_id(), t, bucket, last, settings))
+            .collect(),
+        (Windowed::Keep(hits), run) => {
+            let matches: Vec<Matched> = hits
+                .iter()
+                .map(|h| Matched {
+                    time: h.timestamp().unwrap_or(0),
+                    index: h.index().unwrap_or("").to_string(),
+                    id: h.id(),
+                    source: h.source().clone(),
+                })
+                .collect();
+            drop(hits);
+            match run {
+                RuleRun::Query(mode) => alerts::query_alerts(b, mode, &matches, settings),
+                RuleRun::Threshold(t, mode) => {
+                    alerts::threshold_alerts(b, rule.rule_id(), t, mode, &matches, settings)
+                }
+                RuleRun::NewTerms(n, mode) => {
+                    alerts::new_terms_alerts(b, n, mode, &matches, settings)
+                }
+                RuleRun::Threat(index) => alerts::threat_alerts(b, index, &matches, settings),
+                RuleRun::Events | RuleRun::Sequence => Vec::new(),
+            }
         }
-        RuleRun::NewTerms(n, mode) => alerts::new_terms_alerts(b, n, mode, matches, settings),
-        RuleRun::Threat(index) => alerts::threat_alerts(b, index, matches, settings),
+        _ => Vec::new(),
     }
 }
 
@@ -279,7 +368,7 @@ pub fn run(
             ecs: ecs_types().clone(),
         },
         sink,
-        windowed: vec![Vec::new(); n],
+        windowed: pack.rules.iter().map(Windowed::new).collect(),
         dropped: vec![0; n],
         counts: vec![RuleCounts::default(); n],
         group: 0,
@@ -287,7 +376,7 @@ pub fn run(
     };
     let summary = shrike_hunt::hunt(&pack.set, inputs, hunt, &mut adapter)?;
     for key in 0..n {
-        let matches = std::mem::take(&mut adapter.windowed[key]);
+        let state = std::mem::replace(&mut adapter.windowed[key], Windowed::None);
         let rule = &pack.rules[key];
         if adapter.dropped[key] > 0 {
             let msg = format!(
@@ -299,12 +388,12 @@ pub fn run(
             );
             adapter.sink.warning(Some(key), &msg);
         }
-        if !rule.run.is_windowed() || matches.is_empty() {
-            continue;
-        }
-        let last = matches.iter().map(|m| m.time).max();
-        let docs = windowed_alerts(rule, &matches, &adapter.settings);
-        for doc in docs {
+        let last = match &state {
+            Windowed::Keep(hits) => hits.iter().filter_map(|h| h.timestamp()).max(),
+            Windowed::Count(_, last) => Some(*last),
+            _ => None,
+        };
+        for doc in windowed_alerts(rule, state, &adapter.settings) {
             let time = windowed_time(&doc, last);
             adapter.counts[key].results += 1;
             adapter.group += 1;

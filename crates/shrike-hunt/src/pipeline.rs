@@ -57,7 +57,7 @@ pub struct HuntOptions {
     /// Run every rule on every event, whatever its index.
     pub ignore_index: bool,
     /// Memory for sorting candidates (and time-ordered matches) before spilling to disk,
-    /// per clock (rules sharing timestamp and tiebreaker fields).
+    /// shared by the clocks (rules sharing timestamp and tiebreaker fields).
     pub memory_budget: usize,
     /// Where spill files go (default: the system's temporary directory).
     pub temp_dir: Option<PathBuf>,
@@ -548,8 +548,10 @@ impl Hunt<'_> {
     }
 
     fn sorter(&mut self, clock: usize) -> &mut ExternalSorter<CandKey> {
+        // The clocks share the budget, so memory does not grow with the number of clocks.
+        let clocks = self.sorters.len().max(1);
         let opts = SortOptions {
-            memory_budget: self.options.memory_budget,
+            memory_budget: (self.options.memory_budget / clocks).max(1 << 20),
             temp_dir: self.options.temp_dir.clone(),
             ..SortOptions::default()
         };
@@ -560,15 +562,15 @@ impl Hunt<'_> {
     fn consume(&mut self, out: ChunkOut, base: u64) -> ControlFlow<()> {
         let program = &self.rules.program;
         let time_order = self.options.event_order == EventOrder::Time;
+        let rules = self.rules;
+        let ordered = |r: RuleId| time_order || rules.rules.get(r).is_some_and(|i| i.time_ordered);
         for item in out.items {
             let seq = base + item.local;
-            if !time_order {
-                for &r in &item.matched {
-                    let clock = program.clock_of(r);
-                    let time = item.clocks.get(clock).and_then(|c| c.0);
-                    let hit = Arc::new(self.hit(&item.meta, seq, time, &item.json));
-                    self.emit_event(r, hit);
-                }
+            for &r in item.matched.iter().filter(|&&r| !ordered(r)) {
+                let clock = program.clock_of(r);
+                let time = item.clocks.get(clock).and_then(|c| c.0);
+                let hit = Arc::new(self.hit(&item.meta, seq, time, &item.json));
+                self.emit_event(r, hit);
             }
             for &r in &item.candidates {
                 self.stats[r].candidates += 1;
@@ -578,15 +580,12 @@ impl Hunt<'_> {
             }
             // Per clock: what goes to its sorter.
             for clock in 0..program.clocks() {
-                let m: Vec<RuleId> = if time_order {
-                    item.matched
-                        .iter()
-                        .copied()
-                        .filter(|&r| program.clock_of(r) == clock)
-                        .collect()
-                } else {
-                    Vec::new()
-                };
+                let m: Vec<RuleId> = item
+                    .matched
+                    .iter()
+                    .copied()
+                    .filter(|&r| ordered(r) && program.clock_of(r) == clock)
+                    .collect();
                 let c: Vec<RuleId> = item
                     .candidates
                     .iter()

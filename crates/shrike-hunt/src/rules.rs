@@ -18,6 +18,10 @@ pub struct RuleSettings {
     pub event_category_field: Option<String>,
     /// `index`: the index patterns the rule searches; empty searches everything.
     pub index: Vec<String>,
+    /// Deliver this event rule's matches in time order (through the external sorter, at
+    /// the end of the input) whatever [`crate::EventOrder`] the hunt uses: for callers
+    /// whose work on matches depends on their order (new-terms detection).
+    pub time_ordered: bool,
 }
 
 impl RuleSettings {
@@ -101,6 +105,7 @@ pub fn lower_kql(
 pub(crate) struct RuleInfo {
     pub(crate) key: usize,
     pub(crate) index: Vec<String>,
+    pub(crate) time_ordered: bool,
 }
 
 /// Collects lowered rules, then compiles them into one [`RuleSet`].
@@ -140,6 +145,7 @@ impl<'s> RuleSetBuilder<'s> {
         self.rules.push(RuleInfo {
             key,
             index: settings.index.clone(),
+            time_ordered: settings.time_ordered,
         });
         Ok(())
     }

@@ -59,6 +59,21 @@ impl Hit {
         self.seq
     }
 
+    /// A copy that keeps the text and drops the parsed `_source` (parsed again on first
+    /// use): for holding many hits with little memory.
+    pub fn detached(&self) -> Hit {
+        Hit {
+            index: self.index.clone(),
+            id: self.id.clone(),
+            file: self.file.clone(),
+            pos: self.pos,
+            timestamp: self.timestamp,
+            seq: self.seq,
+            json: self.json.clone(),
+            source: OnceLock::new(),
+        }
+    }
+
     /// The document's JSON text as read (for a search hit: the `_source` document, or the
     /// hit if the reader passed it whole).
     pub fn raw_json(&self) -> &str {

@@ -14,7 +14,7 @@
 use super::new_terms::{self, NewTerms, Rolling};
 use super::schedule::{Execution, Schedule};
 use super::threat::ThreatIndex;
-use super::threshold::{Counter, History, Threshold};
+use super::threshold::{Bucket, Counter, History, Threshold};
 use crate::alert::{AlertBuilder, AlertSettings, SourceEvent};
 use serde_json::{json, Value as Json};
 use shrike_ir::date::format_iso;
@@ -98,6 +98,37 @@ pub fn query_alerts(
     }
 }
 
+/// The alert of one threshold group found by an execution at `now` (for continuous
+/// mode: the time of the last event counted): the group's values as the source document,
+/// Kibana's threshold id, and `kibana.alert.threshold_result`.
+pub fn threshold_alert(
+    builder: &AlertBuilder,
+    rule_id: &str,
+    threshold: &Threshold,
+    bucket: &Bucket,
+    now: i64,
+    settings: &AlertSettings,
+) -> Json {
+    let index = builder.indices().join(",");
+    let id = bucket.alert_id(rule_id, now, threshold);
+    let source = bucket.source();
+    let mut a = builder.event_alert(
+        SourceEvent {
+            index: &index,
+            id: &id,
+            source: &source,
+        },
+        settings,
+    );
+    if let Some(o) = a.as_object_mut() {
+        o.insert(
+            "kibana.alert.threshold_result".into(),
+            bucket.result(threshold),
+        );
+    }
+    a
+}
+
 /// A threshold rule's alerts.
 pub fn threshold_alerts(
     builder: &AlertBuilder,
@@ -107,7 +138,6 @@ pub fn threshold_alerts(
     events: &[Matched],
     settings: &AlertSettings,
 ) -> Vec<Json> {
-    let index = builder.indices().join(",");
     let mut out = Vec::new();
     let mut emit =
         |counter: Counter, now: i64, settings: &AlertSettings, history: Option<&mut History>| {
@@ -115,21 +145,10 @@ pub fn threshold_alerts(
             if let Some(h) = history {
                 buckets.iter().for_each(|b| h.record(b));
             }
-            for b in buckets {
-                let id = b.alert_id(rule_id, now, threshold);
-                let source = b.source();
-                let mut a = builder.event_alert(
-                    SourceEvent {
-                        index: &index,
-                        id: &id,
-                        source: &source,
-                    },
-                    settings,
-                );
-                if let Some(o) = a.as_object_mut() {
-                    o.insert("kibana.alert.threshold_result".into(), b.result(threshold));
-                }
-                out.push(a);
+            for b in &buckets {
+                out.push(threshold_alert(
+                    builder, rule_id, threshold, b, now, settings,
+                ));
             }
         };
     match mode {
@@ -214,38 +233,48 @@ pub fn threat_alerts(
     events: &[Matched],
     settings: &AlertSettings,
 ) -> Vec<Json> {
-    let mut out = Vec::new();
-    for e in events {
-        let m = threats.matches(&e.source);
-        if m.is_empty() {
-            continue;
-        }
-        let mut source = e.source.clone();
-        if let Some(obj) = source.as_object_mut() {
-            let threat = obj.entry("threat").or_insert_with(|| json!({}));
-            if !threat.is_object() {
-                *threat = json!({});
-            }
-            if let Some(t) = threat.as_object_mut() {
-                let list = t.entry("enrichments").or_insert_with(|| json!([]));
-                if !list.is_array() {
-                    *list = json!([]);
-                }
-                if let Some(l) = list.as_array_mut() {
-                    l.extend(threats.enrichments(&m));
-                }
-            }
-        }
-        out.push(alert(
-            builder,
-            &Matched {
-                source,
-                ..e.clone()
-            },
-            settings,
-        ));
+    events
+        .iter()
+        .filter_map(|e| threat_alert(builder, threats, e, settings))
+        .collect()
+}
+
+/// The alert of one event an indicator-match rule's query matched, if the event matches
+/// an indicator.
+pub fn threat_alert(
+    builder: &AlertBuilder,
+    threats: &ThreatIndex,
+    e: &Matched,
+    settings: &AlertSettings,
+) -> Option<Json> {
+    let m = threats.matches(&e.source);
+    if m.is_empty() {
+        return None;
     }
-    out
+    let mut source = e.source.clone();
+    if let Some(obj) = source.as_object_mut() {
+        let threat = obj.entry("threat").or_insert_with(|| json!({}));
+        if !threat.is_object() {
+            *threat = json!({});
+        }
+        if let Some(t) = threat.as_object_mut() {
+            let list = t.entry("enrichments").or_insert_with(|| json!([]));
+            if !list.is_array() {
+                *list = json!([]);
+            }
+            if let Some(l) = list.as_array_mut() {
+                l.extend(threats.enrichments(&m));
+            }
+        }
+    }
+    Some(alert(
+        builder,
+        &Matched {
+            source,
+            ..e.clone()
+        },
+        settings,
+    ))
 }
 
 #[cfg(test)]
