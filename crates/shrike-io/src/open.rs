@@ -188,12 +188,22 @@ pub(crate) fn detect(head: &[u8], eof: bool, max_depth: usize) -> (Format, usize
             if memchr(0, body).is_some() || looks_binary(body) {
                 return (Format::Unrecognised("binary data, not JSON".into()), 0);
             }
-            // Text that does not start with JSON: still line-oriented JSON if some line
-            // starts with `{` (the junk lines are then reported one by one).
-            let has_json_line = body
-                .split(|&b| b == b'\n')
-                .any(|l| l.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{'));
-            if has_json_line {
+            // Text that does not start with JSON: still line-oriented JSON if at least half
+            // of its lines start with `{` (a log with a few junk lines, reported one by
+            // one); prose that happens to hold a `{` line (a licence, a README met while
+            // walking a folder) is not.
+            let (mut lines, mut json_lines) = (0usize, 0usize);
+            for l in body.split(|&b| b == b'\n') {
+                match l.iter().find(|b| !b.is_ascii_whitespace()) {
+                    None => {}
+                    Some(b'{') => {
+                        lines += 1;
+                        json_lines += 1;
+                    }
+                    Some(_) => lines += 1,
+                }
+            }
+            if json_lines > 0 && json_lines * 2 >= lines {
                 (Format::Lines { hit: false }, bom)
             } else {
                 let line = body.split(|&b| b == b'\n').next().unwrap_or_default();
@@ -304,6 +314,15 @@ mod tests {
         assert_eq!(fmt("\u{feff}{\"a\":1}\n"), Format::Lines { hit: false });
         assert_eq!(detect(b"\xef\xbb\xbf{}", true, 128).1, 3);
         assert_eq!(fmt("garbage\n{\"a\":1}\n"), Format::Lines { hit: false });
+        // Prose with one line that starts with `{` is not a log.
+        let licence = format!(
+            "LICENCE\n{}{{ if (x) return; }}\n",
+            "Some terms.\n".repeat(20)
+        );
+        assert!(
+            matches!(fmt(&licence), Format::Unrecognised(_)),
+            "{licence}"
+        );
         assert!(
             matches!(fmt("# README\nhello\n"), Format::Unrecognised(m) if m.contains("# README"))
         );
