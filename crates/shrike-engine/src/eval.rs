@@ -7,7 +7,7 @@
 
 use crate::event::{Event, FieldId};
 use crate::matcher::{fold, Cidr, Matcher};
-use shrike_ir::analysis::standard_tokens;
+use shrike_ir::analysis::Analyzer;
 use shrike_ir::{ArithOp, CmpOp, Func, Value};
 use std::borrow::Cow;
 
@@ -36,6 +36,7 @@ pub(crate) enum Node {
     Text {
         field: FieldId,
         query: CText,
+        analyzer: Analyzer,
     },
     /// Two-valued truth of the operand (query-DSL semantics: null is false).
     Holds(Box<Node>),
@@ -176,10 +177,14 @@ pub(crate) fn eval<'a>(node: &'a Node, ev: &'a Event, bind: Binding<'a>) -> Cow<
             Cow::Owned(call(*func, *ci, &vals))
         }
         Node::Exists(f) => Cow::Owned(Value::Bool(!ev.get(*f).is_empty())),
-        Node::Text { field, query } => {
+        Node::Text {
+            field,
+            query,
+            analyzer,
+        } => {
             let hit = |v: &Value| {
                 v.to_text()
-                    .is_some_and(|s| text_matches(&standard_tokens(&s), query))
+                    .is_some_and(|s| text_matches(&analyzer.tokens(&s), query))
             };
             let any = match bind {
                 Some((b, v)) if b == *field => hit(v),

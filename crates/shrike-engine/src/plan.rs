@@ -271,7 +271,12 @@ impl Compiler<'_> {
                     .collect::<Result<_, _>>()?,
             ),
             ExprKind::Exists(f) => Node::Exists(self.field(&f.path)),
-            ExprKind::TextMatch { field, query } => Node::Text {
+            ExprKind::TextMatch {
+                field,
+                query,
+                analyzer,
+            } => Node::Text {
+                analyzer: *analyzer,
                 field: self.analysed_field(&field.path),
                 query: match query {
                     TextQuery::AnyToken(t) => CText::AnyToken(t.clone()),

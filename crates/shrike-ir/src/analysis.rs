@@ -1,4 +1,6 @@
-//! Elasticsearch's `standard` analyzer, which indexes `text` and `match_only_text` fields.
+//! The analyzers that index `text` and `match_only_text` fields: Elasticsearch's
+//! `standard` analyzer (the default), and the `pattern` analyzer Elastic's Windows
+//! integration and Winlogbeat give PowerShell script blocks ([`Analyzer`]).
 //!
 //! A `match` or `match_phrase` query on such a field compares the *tokens* of the query
 //! text with the tokens of each value, not the strings: `message: "Failed Login"` matches
@@ -51,6 +53,55 @@ pub fn lowercase(s: &str) -> String {
     out
 }
 
+/// An analyzer a `text` field is indexed with.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Analyzer {
+    /// `standard` ([`standard_tokens`]).
+    #[default]
+    Standard,
+    /// The `pattern` analyzer of `powershell.file.script_block_text` in the Windows
+    /// integration (`powershell_script_analyzer`) and Winlogbeat
+    /// (`winlogbeat_powershell_script_analyzer`): split on `[\W&&[^-]]+` — runs of
+    /// characters that are neither ASCII word characters (Java's `\W` without the Unicode
+    /// flag) nor `-` — then lower-cased. So `Get-Process` stays one token and
+    /// `System.Management.Automation` makes three.
+    PowershellScript,
+}
+
+impl Analyzer {
+    /// The analyzer a mapping names, when shrike knows it (`None` for other names: their
+    /// definitions live in index settings shrike does not read).
+    pub fn from_name(name: &str) -> Option<Analyzer> {
+        match name {
+            "standard" | "default" => Some(Analyzer::Standard),
+            "powershell_script_analyzer" | "winlogbeat_powershell_script_analyzer" => {
+                Some(Analyzer::PowershellScript)
+            }
+            _ => None,
+        }
+    }
+
+    /// The tokens of `text`, in order.
+    pub fn tokens(self, text: &str) -> Vec<String> {
+        match self {
+            Analyzer::Standard => standard_tokens(text),
+            Analyzer::PowershellScript => text
+                .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+                .filter(|t| !t.is_empty())
+                .map(lowercase)
+                .collect(),
+        }
+    }
+
+    /// The name Elasticsearch knows it by.
+    pub fn name(self) -> &'static str {
+        match self {
+            Analyzer::Standard => "standard",
+            Analyzer::PowershellScript => "powershell_script_analyzer",
+        }
+    }
+}
+
 /// The tokens the standard analyzer produces for `text`, in order.
 pub fn standard_tokens(text: &str) -> Vec<String> {
     let mut out = Vec::new();
@@ -86,6 +137,31 @@ mod tests {
         assert!(standard_tokens(" -- ** ").is_empty());
         // Each ideograph is a token of its own.
         assert_eq!(standard_tokens("中文"), ["中", "文"]);
+    }
+
+    #[test]
+    fn the_powershell_analyzer_splits_on_non_word_characters_but_dashes() {
+        let t = Analyzer::PowershellScript;
+        assert_eq!(
+            t.tokens("[System.Management.Automation.AmsiUtils]::GetField('amsiInitFailed')"),
+            [
+                "system",
+                "management",
+                "automation",
+                "amsiutils",
+                "getfield",
+                "amsiinitfailed"
+            ]
+        );
+        assert_eq!(
+            t.tokens("Get-Process | Out-File $env:TEMP\\x_y.txt"),
+            ["get-process", "out-file", "env", "temp", "x_y", "txt"]
+        );
+        // Java's `\W` is ASCII-only: other letters separate tokens.
+        assert_eq!(t.tokens("Café-Straße"), ["caf", "-stra", "e"]);
+        assert!(t.tokens(" ;; ").is_empty());
+        assert_eq!(Analyzer::from_name("powershell_script_analyzer"), Some(t));
+        assert_eq!(Analyzer::from_name("custom_thing"), None);
     }
 
     #[test]

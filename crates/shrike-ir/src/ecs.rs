@@ -175,6 +175,19 @@ pub fn unmapped_field(path: &str) -> FieldDef {
     if path == "@timestamp" {
         return FieldDef::new(path, date());
     }
+    // Fields the integrations behind most `logs-*` data map themselves, ahead of the
+    // generic templates: PowerShell script blocks are `text` with the Windows
+    // integration's pattern analyzer (Winlogbeat maps them the same way); `winlog.event_data`
+    // and `winlog.user_data` are `object_type: keyword` objects, whose dynamic template
+    // sets no `ignore_above`.
+    if path == "powershell.file.script_block_text" {
+        let mut def = FieldDef::new(path, FieldType::Text);
+        def.analyzer = crate::analysis::Analyzer::PowershellScript;
+        return def;
+    }
+    if any(&["winlog.event_data.*", "winlog.user_data.*"], path) {
+        return FieldDef::new(path, FieldType::Keyword);
+    }
     if any(&["message", "*.message"], path) {
         return FieldDef::new(path, FieldType::Text);
     }
@@ -272,8 +285,12 @@ mod tests {
         assert_eq!(ty("winlog.event_data.TargetUserName"), FieldType::Keyword);
         assert_eq!(
             unmapped_field("winlog.event_data.TargetUserName").ignore_above,
-            Some(1024)
+            None
         );
+        assert_eq!(unmapped_field("other.thing").ignore_above, Some(1024));
+        let script = unmapped_field("powershell.file.script_block_text");
+        assert_eq!(script.ty, FieldType::Text);
+        assert_eq!(script.analyzer, crate::analysis::Analyzer::PowershellScript);
         assert_eq!(ty("foo.command_line"), FieldType::Wildcard);
         assert_eq!(ty("foo.source_ip"), FieldType::Ip);
         assert_eq!(ty("x.y.ip"), FieldType::Ip);

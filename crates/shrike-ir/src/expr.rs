@@ -313,6 +313,8 @@ pub enum ExprKind {
         field: FieldRef,
         /// What the tokens must satisfy.
         query: TextQuery,
+        /// How the field's values are analysed into tokens.
+        analyzer: crate::analysis::Analyzer,
     },
     /// Query-DSL truth: true when the operand is true, false when it is false *or null*.
     /// Elasticsearch queries are two-valued (`must_not` of a term on a missing field
@@ -560,10 +562,27 @@ impl Expr {
         Expr::make(ExprKind::Exists(f), fields)
     }
 
-    /// Analysed text query.
+    /// Analysed text query on a field indexed with the standard analyzer.
     pub fn text_match(f: FieldRef, query: TextQuery) -> Expr {
+        Expr::text_match_with(f, query, crate::analysis::Analyzer::Standard)
+    }
+
+    /// Analysed text query on a field indexed with `analyzer` (the query's tokens must
+    /// come from the same analyzer).
+    pub fn text_match_with(
+        f: FieldRef,
+        query: TextQuery,
+        analyzer: crate::analysis::Analyzer,
+    ) -> Expr {
         let fields = vec![f.path.clone()];
-        Expr::make(ExprKind::TextMatch { field: f, query }, fields)
+        Expr::make(
+            ExprKind::TextMatch {
+                field: f,
+                query,
+                analyzer,
+            },
+            fields,
+        )
     }
 
     /// Query-DSL truth of `e` (see [`ExprKind::Holds`]): constants fold (null is false),
@@ -683,11 +702,21 @@ impl fmt::Display for Expr {
                 f.write_str(")")
             }
             ExprKind::Exists(r) => write!(f, "(exists {})", r.path),
-            ExprKind::TextMatch { field, query } => match query {
-                TextQuery::AnyToken(t) => write!(f, "({} match {t:?})", field.path),
-                TextQuery::Phrase(t) => write!(f, "({} match_phrase {t:?})", field.path),
-                TextQuery::TokenRegex(r) => write!(f, "({} token_regex {r:?})", field.path),
-            },
+            ExprKind::TextMatch {
+                field,
+                query,
+                analyzer,
+            } => {
+                let path = match analyzer {
+                    crate::analysis::Analyzer::Standard => field.path.clone(),
+                    a => format!("{}[{}]", field.path, a.name()),
+                };
+                match query {
+                    TextQuery::AnyToken(t) => write!(f, "({path} match {t:?})"),
+                    TextQuery::Phrase(t) => write!(f, "({path} match_phrase {t:?})"),
+                    TextQuery::TokenRegex(r) => write!(f, "({path} token_regex {r:?})"),
+                }
+            }
             ExprKind::Holds(e) => write!(f, "(holds {e})"),
         }
     }

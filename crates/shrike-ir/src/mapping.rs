@@ -143,6 +143,9 @@ pub struct FieldDef {
     pub ignore_above: Option<usize>,
     /// For `text` fields: the path of a keyword-like sub-field, used for exact matching.
     pub exact: Option<String>,
+    /// For `text` fields: the analyzer of the field's values (and, as Elasticsearch's
+    /// default `search_analyzer`, of query text).
+    pub analyzer: crate::analysis::Analyzer,
 }
 
 impl FieldDef {
@@ -154,6 +157,7 @@ impl FieldDef {
             null_value: None,
             ignore_above: None,
             exact: None,
+            analyzer: crate::analysis::Analyzer::Standard,
         }
     }
 }
@@ -540,6 +544,16 @@ fn leaf_def(path: &str, source: &str, ty: &str, def: &serde_json::Map<String, Js
         .get("ignore_above")
         .and_then(Json::as_u64)
         .map(|n| n as usize);
+    // A named analyzer (`"analyzer": "name"`), or an in-line definition as Beats' field
+    // files write it (`"analyzer": {"name": {…}}`); unknown ones read as `standard`.
+    let analyzer_name = match def.get("analyzer") {
+        Some(Json::String(n)) => Some(n.as_str()),
+        Some(Json::Object(o)) => o.keys().next().map(String::as_str),
+        _ => None,
+    };
+    if let Some(a) = analyzer_name.and_then(crate::analysis::Analyzer::from_name) {
+        f.analyzer = a;
+    }
     f
 }
 

@@ -53,12 +53,19 @@ fn builtin_ecs_mapping_types_fields_and_unmapped_ones() {
         s.resolve("winlog.event_data.TargetUserName"),
         Resolution::Field(FieldType::Keyword)
     );
+    // Mapped by the Windows integration itself: analysed text.
     assert_eq!(
         s.resolve("powershell.file.script_block_text"),
-        Resolution::Field(FieldType::Keyword)
+        Resolution::Field(FieldType::Text)
     );
+    // `winlog.event_data` is an `object_type: keyword` object: no `ignore_above`.
     assert_eq!(
         s.exact_field("logs", "winlog.event_data.TargetUserName")
+            .and_then(|d| d.ignore_above),
+        None
+    );
+    assert_eq!(
+        s.exact_field("logs", "custom.field")
             .and_then(|d| d.ignore_above),
         Some(1024)
     );

@@ -23,7 +23,7 @@ use crate::ast::{
     Value as AValue, ValueKind,
 };
 use shrike_diag::{Diagnostic, Span};
-use shrike_ir::analysis::{lowercase, standard_tokens};
+use shrike_ir::analysis::{lowercase, Analyzer};
 use shrike_ir::datemath::{self, Rounding};
 use shrike_ir::{
     Body, CmpOp, DateFormat, Expr, FieldDef, FieldRef, FieldType, Func, Mapping, Query, Schema,
@@ -130,6 +130,8 @@ pub fn parse_and_lower(
 struct Field {
     path: String,
     ty: FieldType,
+    /// For `text` fields: how values (and so query text) are analysed.
+    analyzer: Analyzer,
     keyword_only: bool,
     /// No mapping names the field: its type is the schema's default for unmapped fields
     /// (a guess), so a value that type rejects is a warning, not an error.
@@ -137,6 +139,18 @@ struct Field {
 }
 
 impl Field {
+    /// An analysed query on this `text` field, with its analyzer.
+    fn text(&self, query: TextQuery) -> Expr {
+        Expr::text_match_with(
+            FieldRef {
+                path: self.path.clone(),
+                ty: self.ty.clone(),
+            },
+            query,
+            self.analyzer,
+        )
+    }
+
     fn reference(&self) -> Expr {
         Expr::field(FieldRef {
             path: self.path.clone(),
@@ -320,6 +334,7 @@ impl Lowerer<'_> {
                     found = Some(Field {
                         path: path.to_string(),
                         ty: def.ty.clone(),
+                        analyzer: def.analyzer,
                         keyword_only: false,
                         guessed: false,
                     })
@@ -452,18 +467,12 @@ impl Lowerer<'_> {
     fn match_query(&mut self, field: &Field, text: &str, phrase: bool, span: Span) -> Expr {
         match &field.ty {
             FieldType::Text => {
-                let tokens = standard_tokens(text);
-                Expr::text_match(
-                    FieldRef {
-                        path: field.path.clone(),
-                        ty: field.ty.clone(),
-                    },
-                    if phrase {
-                        TextQuery::Phrase(tokens)
-                    } else {
-                        TextQuery::AnyToken(tokens)
-                    },
-                )
+                let tokens = field.analyzer.tokens(text);
+                field.text(if phrase {
+                    TextQuery::Phrase(tokens)
+                } else {
+                    TextQuery::AnyToken(tokens)
+                })
             }
             t if t.is_keyword_like() => term(field, Value::Str(text.to_string())),
             FieldType::Date { .. } => self.date_equals(field, text, span),
@@ -694,13 +703,7 @@ impl Lowerer<'_> {
                         PatternPart::Star => PatternPart::Star,
                     })
                     .collect();
-                Some(Expr::text_match(
-                    FieldRef {
-                        path: field.path.clone(),
-                        ty: field.ty.clone(),
-                    },
-                    TextQuery::TokenRegex(glob_regex(&lowered)),
-                ))
+                Some(field.text(TextQuery::TokenRegex(glob_regex(&lowered))))
             }
             t if t.is_keyword_like() => Some(Expr::holds(glob(field.reference(), parts, false))),
             other => {
@@ -722,7 +725,7 @@ impl Lowerer<'_> {
     fn qs_term(&mut self, field: &Field, text: &str, span: Span) -> Option<Expr> {
         match &field.ty {
             FieldType::Text => {
-                let tokens = standard_tokens(text);
+                let tokens = field.analyzer.tokens(text);
                 if tokens.is_empty() {
                     return None;
                 }

@@ -206,13 +206,7 @@ impl Lowerer<'_> {
     /// `term`: not analysed. On text fields it must equal one token as indexed.
     fn dsl_term(&mut self, field: &Field, v: &str, ci: bool) -> Expr {
         match &field.ty {
-            FieldType::Text => Expr::text_match(
-                FieldRef {
-                    path: field.path.clone(),
-                    ty: field.ty.clone(),
-                },
-                TextQuery::AnyToken(vec![v.to_string()]),
-            ),
+            FieldType::Text => field.text(TextQuery::AnyToken(vec![v.to_string()])),
             t if t.is_keyword_like() => Expr::holds(Expr::in_set(
                 field.reference(),
                 vec![Value::Str(v.to_string())],
@@ -225,13 +219,7 @@ impl Lowerer<'_> {
 
     fn dsl_wildcard(&mut self, field: &Field, regex: &str, ci: bool) -> Expr {
         match &field.ty {
-            FieldType::Text => Expr::text_match(
-                FieldRef {
-                    path: field.path.clone(),
-                    ty: field.ty.clone(),
-                },
-                TextQuery::TokenRegex(lowercase(regex)),
-            ),
+            FieldType::Text => field.text(TextQuery::TokenRegex(lowercase(regex))),
             t if t.is_keyword_like() => {
                 Expr::holds(Expr::regex(field.reference(), vec![regex.to_string()], ci))
             }
