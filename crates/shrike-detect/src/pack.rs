@@ -206,60 +206,38 @@ impl RulePack {
 }
 
 /// Loads every rule file under `paths` (files, or directories searched for `*.toml`).
+///
+/// Files are read, checked and lowered on every core; the compiled set is then built in
+/// file order, so the pack is the same whatever the number of cores.
 pub fn load_pack(paths: &[PathBuf], options: &PackOptions<'_>) -> RulePack {
+    let found = rule_files(paths);
+    let files = found.len();
+    let staged = stage_all(found, options);
     let mut builder = RuleSetBuilder::new(options.schema);
     let mut rules = Vec::new();
     let mut skipped = Vec::new();
-    let mut files = 0;
     let mut filtered = 0;
     let mut deprecated = 0;
     let mut lowering_warnings = 0;
     let now_iso = shrike_ir::date::format_iso(options.now, false);
-    for found in rule_files(paths) {
-        files += 1;
-        let check = match found {
-            Found::File(path) => check_file_with(&path, &CheckOptions::default()),
-            Found::Unreadable(path, error) => unreadable(&path, &error),
+    for s in staged {
+        let (check, rule, prepared) = match s {
+            Staged::Skip(s) => {
+                skipped.push(s);
+                continue;
+            }
+            Staged::Filtered => {
+                filtered += 1;
+                continue;
+            }
+            Staged::Deprecated => {
+                deprecated += 1;
+                continue;
+            }
+            Staged::Ready(r) => *r,
         };
-        match check.status {
-            Status::Ok => {}
-            Status::Error => {
-                skipped.push(skip(&check, SkipKind::Error, None));
-                continue;
-            }
-            Status::Unsupported => {
-                skipped.push(skip(&check, SkipKind::Unsupported, None));
-                continue;
-            }
-        }
-        let Some(rule) = check.file.rule.as_ref().map(|r| r.value.clone()) else {
+        let Some(alerts) = AlertBuilder::new(&check.file, &now_iso) else {
             continue;
-        };
-        let is_deprecated = check
-            .file
-            .metadata
-            .as_ref()
-            .and_then(|m| m.value.maturity.as_ref())
-            .is_some_and(|m| m.value == Maturity::Deprecated);
-        if is_deprecated && !options.selection.include_deprecated {
-            deprecated += 1;
-            continue;
-        }
-        if !options.selection.selects(&rule) {
-            filtered += 1;
-            continue;
-        }
-        let prepared = match prepare(&rule, options) {
-            Ok(p) => p,
-            Err(Problem::Query(diags)) => {
-                let failed = check.fail_in_query(diags);
-                skipped.push(skip(&failed, SkipKind::Error, None));
-                continue;
-            }
-            Err(Problem::Other(kind, reason)) => {
-                skipped.push(skip(&check, kind, Some(reason)));
-                continue;
-            }
         };
         lowering_warnings += prepared.warnings;
         let key = rules.len();
@@ -271,9 +249,6 @@ pub fn load_pack(paths: &[PathBuf], options: &PackOptions<'_>) -> RulePack {
             ));
             continue;
         }
-        let Some(alerts) = AlertBuilder::new(&check.file, &now_iso) else {
-            continue;
-        };
         rules.push(PackRule {
             path: check.path.clone(),
             rule,
@@ -290,6 +265,90 @@ pub fn load_pack(paths: &[PathBuf], options: &PackOptions<'_>) -> RulePack {
         filtered,
         deprecated,
         lowering_warnings,
+    }
+}
+
+/// A rule file after the work that can run in parallel.
+enum Staged {
+    Skip(Skipped),
+    Filtered,
+    Deprecated,
+    Ready(Box<(RuleCheck, Rule, Prepared)>),
+}
+
+/// Checks and lowers every file, on up to one thread per core, keeping file order.
+fn stage_all(found: Vec<Found>, options: &PackOptions<'_>) -> Vec<Staged> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 16)
+        .min(found.len().max(1));
+    if threads == 1 {
+        return found.into_iter().map(|f| stage(f, options)).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let slots: Vec<std::sync::Mutex<Option<Found>>> = found
+        .into_iter()
+        .map(|f| std::sync::Mutex::new(Some(f)))
+        .collect();
+    let mut done: Vec<(usize, Staged)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut out = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(slot) = slots.get(i) else { break };
+                        let taken = slot.lock().ok().and_then(|mut f| f.take());
+                        if let Some(f) = taken {
+                            out.push((i, stage(f, options)));
+                        }
+                    }
+                    out
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap_or_default())
+            .collect()
+    });
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, s)| s).collect()
+}
+
+/// Checks one file, applies the selection and lowers its query.
+fn stage(found: Found, options: &PackOptions<'_>) -> Staged {
+    let check = match found {
+        Found::File(path) => check_file_with(&path, &CheckOptions::default()),
+        Found::Unreadable(path, error) => unreadable(&path, &error),
+    };
+    match check.status {
+        Status::Ok => {}
+        Status::Error => return Staged::Skip(skip(&check, SkipKind::Error, None)),
+        Status::Unsupported => return Staged::Skip(skip(&check, SkipKind::Unsupported, None)),
+    }
+    let Some(rule) = check.file.rule.as_ref().map(|r| r.value.clone()) else {
+        return Staged::Skip(skip(&check, SkipKind::Error, None));
+    };
+    let is_deprecated = check
+        .file
+        .metadata
+        .as_ref()
+        .and_then(|m| m.value.maturity.as_ref())
+        .is_some_and(|m| m.value == Maturity::Deprecated);
+    if is_deprecated && !options.selection.include_deprecated {
+        return Staged::Deprecated;
+    }
+    if !options.selection.selects(&rule) {
+        return Staged::Filtered;
+    }
+    match prepare(&rule, options) {
+        Ok(p) => Staged::Ready(Box::new((check, rule, p))),
+        Err(Problem::Query(diags)) => {
+            let failed = check.fail_in_query(diags);
+            Staged::Skip(skip(&failed, SkipKind::Error, None))
+        }
+        Err(Problem::Other(kind, reason)) => Staged::Skip(skip(&check, kind, Some(reason))),
     }
 }
 
