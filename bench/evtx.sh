@@ -52,6 +52,19 @@ measure() { # tool -> mean seconds per pass
 t_evtx=$(measure evtx_dump)
 t_shrike=$(measure shrike)
 
+# EVTX -> ECS -> rules: one `shrike hunt` over all the files with the corpus's rules (rule
+# loading included), when the corpus is there.
+rules_dir="${SHRIKE_SHARED:-$root/../shared}/corpus/detection-rules/rules"
+t_hunt=""
+if [ -d "$rules_dir" ]; then
+  hunt_pass() { "$shrike" hunt --rules "$rules_dir" --format ndjson --quiet --threads "$threads" "${files[@]}" >/dev/null 2>&1 || true; }
+  hunt_pass
+  start=$(date +%s.%N)
+  for _ in $(seq "$reps"); do hunt_pass; done
+  end=$(date +%s.%N)
+  t_hunt=$(echo "($end - $start) / $reps" | bc -l)
+fi
+
 printf '%d files, %.1f MB, %d records, %d passes, threads=%s, %s cores\n' \
   "${#files[@]}" "$(echo "$bytes / 1000000" | bc -l)" "$records" "$reps" "$threads" "$(nproc)"
 for tool in evtx_dump shrike; do
@@ -61,3 +74,9 @@ for tool in evtx_dump shrike; do
     "$t" "$(echo "$bytes / 1000000 / $t" | bc -l)" "$(echo "$records / $t" | bc -l)"
 done
 printf 'shrike / evtx_dump speed: %.0f%% (target >= 50%%)\n' "$(echo "100 * $t_evtx / $t_shrike" | bc -l)"
+if [ -n "$t_hunt" ]; then
+  printf '%-30s %7.3f s   %7.1f MB/s   %9.0f records/s\n' 'shrike hunt (ECS + all rules)' \
+    "$t_hunt" "$(echo "$bytes / 1000000 / $t_hunt" | bc -l)" "$(echo "$records / $t_hunt" | bc -l)"
+  printf 'shrike hunt / evtx_dump speed: %.0f%% (target >= 50%%; one process, rule loading included)\n' \
+    "$(echo "100 * $t_evtx / $t_hunt" | bc -l)"
+fi
