@@ -151,8 +151,17 @@ impl<W: Write> AlertWriter for CsvWriter<W> {
             s if s.is_empty() => text_at(d, "process.name"),
             s => s,
         };
+        // A building block sorts with its sequence (at the sequence's last event) but shows
+        // the time of its own event.
+        let time = match alert.role {
+            AlertRole::BuildingBlock => match text_at(d, "kibana.alert.original_time") {
+                t if t.is_empty() => iso(alert.time),
+                t => t,
+            },
+            _ => iso(alert.time),
+        };
         let row = [
-            iso(alert.time),
+            time,
             text_at(d, "kibana.alert.rule.name"),
             text_at(d, "kibana.alert.severity"),
             text_at(d, "kibana.alert.risk_score"),
