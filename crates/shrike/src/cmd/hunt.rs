@@ -15,7 +15,7 @@
 //! rule file could not be used (everything else still ran and is reported), 2 on usage
 //! errors (bad flags, unreadable mapping, no rule files).
 
-use super::{FINDINGS, USAGE};
+use super::{split_index, FINDINGS, USAGE};
 use clap::ValueEnum;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use shrike_detect::output::{CsvWriter, Digest, NdjsonWriter, TimeOrdered};
@@ -269,14 +269,6 @@ impl Setup {
             format: default_format(args),
             notes,
         })
-    }
-}
-
-/// `INDEX=PATH` or `PATH`.
-fn split_index(arg: &str) -> (Option<&str>, &str) {
-    match arg.split_once('=') {
-        Some((idx, path)) if !idx.is_empty() && !idx.contains(['/', '\\']) => (Some(idx), path),
-        _ => (None, arg),
     }
 }
 

@@ -15,6 +15,15 @@ pub const FINDINGS: u8 = 1;
 /// The command could not run as asked.
 pub const USAGE: u8 = 2;
 
+/// A command-line `INDEX=PATH` (an input or a mapping for one index) or a plain `PATH`. An
+/// `=` inside a path (after a `/` or `\`) does not split it.
+pub fn split_index(arg: &str) -> (Option<&str>, &str) {
+    match arg.split_once('=') {
+        Some((idx, path)) if !idx.is_empty() && !idx.contains(['/', '\\']) => (Some(idx), path),
+        _ => (None, arg),
+    }
+}
+
 /// Turns a command's result into the process exit code. Writing into a closed pipe
 /// (`shrike check … | head`) is a normal way to stop reading, so it exits 0 quietly;
 /// other errors are printed as a chain of causes.

@@ -15,6 +15,7 @@
 //! Inputs are read by `shrike-io` (NDJSON, JSON arrays, ES hits and exports, `_bulk`,
 //! gzip/zstd); bad records are reported with their `file:line` and skipped.
 
+use super::split_index;
 use clap::ValueEnum;
 use serde_json::{json, Value as Json};
 use shrike_engine::{
@@ -82,14 +83,6 @@ pub struct Args {
     /// Input files (`-` for stdin), optionally `INDEX=FILE`.
     #[arg(value_name = "[INDEX=]FILE", required = true)]
     pub inputs: Vec<String>,
-}
-
-/// `INDEX=PATH` or `PATH` (index from the file stem).
-fn split_index(arg: &str) -> (Option<&str>, &str) {
-    match arg.split_once('=') {
-        Some((idx, path)) if !idx.is_empty() && !idx.contains(['/', '\\']) => (Some(idx), path),
-        _ => (None, arg),
-    }
 }
 
 struct Doc {
