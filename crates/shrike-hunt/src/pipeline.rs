@@ -17,12 +17,13 @@
 //! bounded by the sorter's budget and the sequence state caps — not by the input size.
 
 use crate::rules::RuleSet;
-use crate::sink::{Hit, MatchKind, Progress, SequenceMatch, Sink};
+use crate::sink::{Hit, MatchKind, Progress, SequenceMatch, Sink, Text};
 use shrike_engine::{
     Decoder, Event, RuleId, RuleKind, RuleMask, ScanOptions, ScanResult, Scanner, SequenceHit,
     SequenceRunner,
 };
 use shrike_io::sort::{ExternalSorter, SortKey, SortOptions, SortStats};
+use shrike_io::store::TextStore;
 use shrike_io::{
     DefaultIndex, EvtxDecoder, InputReport, InputSpec, Pos, ReadOptions, Reader, Source,
 };
@@ -486,7 +487,7 @@ struct Hunt<'a> {
 }
 
 impl Hunt<'_> {
-    fn hit(&self, meta: &Meta, seq: u64, time: Option<i64>, json: &str) -> Hit {
+    fn hit(&self, meta: &Meta, seq: u64, time: Option<i64>, json: Text) -> Hit {
         Hit {
             index: meta.index.as_deref().map(Arc::from),
             id: meta.id.as_deref().map(Box::from),
@@ -497,7 +498,7 @@ impl Hunt<'_> {
             pos: meta.pos,
             timestamp: time,
             seq,
-            json: Box::from(json),
+            json,
             source: OnceLock::new(),
         }
     }
@@ -569,7 +570,8 @@ impl Hunt<'_> {
             for &r in item.matched.iter().filter(|&&r| !ordered(r)) {
                 let clock = program.clock_of(r);
                 let time = item.clocks.get(clock).and_then(|c| c.0);
-                let hit = Arc::new(self.hit(&item.meta, seq, time, &item.json));
+                let hit =
+                    Arc::new(self.hit(&item.meta, seq, time, Text::Inline(item.json.clone())));
                 self.emit_event(r, hit);
             }
             for &r in &item.candidates {
@@ -628,6 +630,7 @@ impl Hunt<'_> {
             .collect();
         let mut decoder = Decoder::new(program);
         let mut out = Vec::new();
+        let mut store: Option<Arc<TextStore>> = None;
         for clock in 0..self.sorters.len() {
             let Some(sorter) = self.sorters[clock].take() else {
                 continue;
@@ -639,6 +642,11 @@ impl Hunt<'_> {
                     return;
                 }
             };
+            if store.is_none() && sorted.stats().runs_spilled > 0 {
+                store = TextStore::new(self.options.temp_dir.as_deref())
+                    .ok()
+                    .map(Arc::new);
+            }
             loop {
                 let (key, payload) = match sorted.next_item() {
                     Ok(Some(item)) => item,
@@ -655,7 +663,16 @@ impl Hunt<'_> {
                     );
                     continue;
                 };
-                let hit = Arc::new(self.hit(&p.meta, key.seq, key.time, p.json));
+                // Candidates of a large input (one whose candidates spilled) keep their text
+                // on disk while they wait in partial sequences.
+                let text = match (&store, p.cands.is_empty()) {
+                    (Some(st), false) => match st.put(p.json) {
+                        Ok(slot) => Text::Stored(st.clone(), slot),
+                        Err(_) => Text::Inline(Box::from(p.json)),
+                    },
+                    _ => Text::Inline(Box::from(p.json)),
+                };
+                let hit = Arc::new(self.hit(&p.meta, key.seq, key.time, text));
                 for &r in &p.matched {
                     self.emit_event(r, hit.clone());
                 }

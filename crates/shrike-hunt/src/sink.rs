@@ -2,9 +2,19 @@
 //! final, in a deterministic order (the same for any number of threads).
 
 use serde_json::Value as Json;
+use shrike_io::store::{Slot, TextStore};
 use shrike_io::{Location, Pos, Problem};
+use std::borrow::Cow;
 use std::io;
 use std::sync::{Arc, OnceLock};
+
+/// A hit's JSON text: in memory, or in the hunt's text store on disk (the events of
+/// partial sequences of a large input, so that their number does not weigh on memory).
+#[derive(Clone, Debug)]
+pub(crate) enum Text {
+    Inline(Box<str>),
+    Stored(Arc<TextStore>, Slot),
+}
 
 /// One event a rule matched (alone, or as part of a sequence or sample).
 ///
@@ -18,7 +28,7 @@ pub struct Hit {
     pub(crate) pos: Pos,
     pub(crate) timestamp: Option<i64>,
     pub(crate) seq: u64,
-    pub(crate) json: Box<str>,
+    pub(crate) json: Text,
     pub(crate) source: OnceLock<Json>,
 }
 
@@ -75,16 +85,20 @@ impl Hit {
     }
 
     /// The document's JSON text as read (for a search hit: the `_source` document, or the
-    /// hit if the reader passed it whole).
-    pub fn raw_json(&self) -> &str {
-        &self.json
+    /// hit if the reader passed it whole). Read back from disk when the hunt stored it
+    /// there; empty if that read fails.
+    pub fn raw_json(&self) -> Cow<'_, str> {
+        match &self.json {
+            Text::Inline(t) => Cow::Borrowed(t),
+            Text::Stored(store, slot) => Cow::Owned(store.get(*slot).unwrap_or_default()),
+        }
     }
 
     /// The event's `_source` document, parsed on first use. The text was validated when
     /// the event was read, so this does not fail; a hit wrapper is unwrapped.
     pub fn source(&self) -> &Json {
         self.source
-            .get_or_init(|| match serde_json::from_str::<Json>(&self.json) {
+            .get_or_init(|| match serde_json::from_str::<Json>(&self.raw_json()) {
                 Ok(Json::Object(mut obj)) => {
                     let is_hit = obj.get("_source").is_some_and(Json::is_object)
                         && (obj.contains_key("_index") || obj.contains_key("_id"));

@@ -84,6 +84,7 @@ mod report;
 mod scan;
 pub mod sort;
 mod spec;
+pub mod store;
 
 pub use chunk::{Batch, Record};
 #[cfg(feature = "evtx")]
