@@ -141,6 +141,20 @@ impl<K: SortKey> ExternalSorter<K> {
         if self.used + cost > self.opts.memory_budget && !self.items.is_empty() {
             self.spill()?;
         }
+        // Grow the buffers by doubling, but never past the budget: a doubled `Vec` would
+        // hold up to twice the memory the budget allows.
+        let budget = self.opts.memory_budget;
+        let need = self.arena.len() + payload.len();
+        if need > self.arena.capacity() {
+            let grown = (self.arena.capacity() * 2).clamp(need, budget.max(need));
+            self.arena.reserve_exact(grown - self.arena.len());
+        }
+        if self.items.len() == self.items.capacity() {
+            let item = std::mem::size_of::<Item<K>>() + ITEM_OVERHEAD;
+            let most = (budget / item).max(self.items.len() + 1);
+            let grown = (self.items.capacity() * 2).clamp(self.items.len() + 1, most);
+            self.items.reserve_exact(grown - self.items.len());
+        }
         let start = self.arena.len();
         self.arena.extend_from_slice(payload);
         self.items.push(Item {
