@@ -44,7 +44,8 @@ pub enum ScheduleMode {
     #[default]
     Continuous,
     /// Kibana's schedule replayed: the rule runs every `interval` over `[from, now]`
-    /// across the data's time range, with Kibana's de-duplication and state.
+    /// across the data's time range, with Kibana's de-duplication and state, and at
+    /// most `max_signals` alerts per execution (EQL sequences excepted, see [`RuleRun`]).
     Replay,
 }
 
@@ -67,20 +68,30 @@ pub struct PackOptions<'a> {
 }
 
 /// How a loaded rule turns matches into alerts.
+///
+/// Under `--schedule replay`, query, EQL event, threshold, new-terms and indicator-match
+/// rules follow Kibana's executions, `max_signals` included. EQL sequence (and sample)
+/// rules stay continuous: Kibana runs a sequence search per execution window, which
+/// finds the sequences lying wholly inside one window, whereas shrike's streaming
+/// sequence runner reads the input once; capping its sequences per execution would
+/// pretend to a fidelity it does not have, so every sequence alerts (as in continuous
+/// mode) and the run's notes say so.
 pub enum RuleRun {
-    /// One alert per matching event (EQL event queries; KQL query rules in continuous
-    /// mode).
+    /// One alert per matching event (EQL event queries in continuous mode; KQL query
+    /// rules in continuous mode).
     Events,
     /// Sequence (or sample) alerts: a shell and one building block per event.
     Sequence,
     /// A query rule under schedule replay.
     Query(Mode),
+    /// An EQL event query under schedule replay (its search `size` is `max_signals`).
+    EqlEvents(Mode),
     /// A threshold rule.
     Threshold(Threshold, Mode),
     /// A new-terms rule.
     NewTerms(NewTerms, Mode),
     /// An indicator-match rule.
-    Threat(Box<ThreatIndex>),
+    Threat(Box<ThreatIndex>, Mode),
 }
 
 impl RuleRun {
@@ -439,7 +450,8 @@ fn prepare(rule: &Rule, options: &PackOptions<'_>) -> Result<Prepared, Problem> 
                     rule.interval.as_ref().map(|v| v.value.as_str()),
                     rule.from.as_ref().map(|v| v.value.as_str()),
                 )
-                .map_err(|e| Problem::Other(SkipKind::Error, e.to_string()))?,
+                .map_err(|e| Problem::Other(SkipKind::Error, e.to_string()))?
+                .with_max_signals(rule.max_signals.as_ref().map(|m| m.value)),
             ),
         })
     };
@@ -466,9 +478,24 @@ fn prepare(rule: &Rule, options: &PackOptions<'_>) -> Result<Prepared, Problem> 
             extra.push(Expr::negate(e.expr));
         }
         let query = restrict(query, extra);
-        let run = match query.body {
-            Body::Event(_) => RuleRun::Events,
-            Body::Sequence(_) | Body::Sample(_) => RuleRun::Sequence,
+        let mut notes = notes;
+        let run = match (&query.body, options.schedule) {
+            // Pipes (`head`, `tail`) apply to the whole stream here; keep them continuous.
+            (Body::Event(_), ScheduleMode::Replay) if query.pipes.is_empty() => {
+                RuleRun::EqlEvents(mode()?)
+            }
+            (Body::Event(_), _) => RuleRun::Events,
+            (Body::Sequence(_) | Body::Sample(_), schedule) => {
+                if schedule == ScheduleMode::Replay {
+                    notes.push(
+                        "EQL sequence rules find their sequences over the whole input \
+                         (--schedule replay does not split sequence searches into \
+                         executions)"
+                            .into(),
+                    );
+                }
+                RuleRun::Sequence
+            }
         };
         return Ok(Prepared {
             query,
@@ -506,7 +533,10 @@ fn prepare(rule: &Rule, options: &PackOptions<'_>) -> Result<Prepared, Problem> 
                         .into(),
                 ));
             };
-            RuleRun::Threat(Box::new(threat_index_of(rule, indicators, options)?))
+            RuleRun::Threat(
+                Box::new(threat_index_of(rule, indicators, options)?),
+                mode()?,
+            )
         }
         RuleType::Eql | RuleType::MachineLearning | RuleType::Esql => {
             return Err(Problem::Other(
@@ -664,7 +694,10 @@ fn threat_index_of(
         .threat_indicator_path
         .as_ref()
         .map_or("threat.indicator", |p| p.value.as_str());
-    Ok(ThreatIndex::new(entries, kept, path))
+    Ok(ThreatIndex::new(entries, kept, path).with_paging(
+        rule.items_per_search.as_ref().map(|v| v.value),
+        rule.concurrent_searches.as_ref().map(|v| v.value),
+    ))
 }
 
 /// The indicators the rule's `threat_query` (KQL) selects, as Kibana's indicator search

@@ -10,6 +10,10 @@
 //! the input ends, because an execution's alerts depend on the whole window and on the
 //! executions before it; each such rule keeps at most
 //! [`DetectOptions::max_windowed_matches`] matches (a warning says when a rule hits it).
+//! Replayed executions create at most the rule's `max_signals` alerts each, as Kibana
+//! does (`shrike_rules::types::alerts`); EQL event queries are replayed too, EQL
+//! sequences are not (see [`RuleRun`]). Continuous mode caps nothing: a hunt wants every
+//! match, not the share of one scheduled execution.
 
 use crate::pack::{PackRule, RulePack, RuleRun};
 use serde_json::Value as Json;
@@ -136,7 +140,7 @@ impl<'a> Windowed<'a> {
                 Some(r) => Windowed::Roll(r),
                 None => Windowed::Keep(Vec::new()),
             },
-            RuleRun::Threat(_) => Windowed::Match,
+            RuleRun::Threat(_, Mode::Continuous) => Windowed::Match,
             _ => Windowed::Keep(Vec::new()),
         }
     }
@@ -225,7 +229,7 @@ impl Sink for Adapter<'_> {
                     })
                     .collect()
             }
-            (Windowed::Match, RuleRun::Threat(threats)) => {
+            (Windowed::Match, RuleRun::Threat(threats, _)) => {
                 alerts::threat_alert(&rule.builder, threats, &matched(hit), &self.settings)
                     .into_iter()
                     .collect()
@@ -335,13 +339,16 @@ fn windowed_alerts(rule: &PackRule, state: Windowed<'_>, settings: &AlertSetting
             drop(hits);
             match run {
                 RuleRun::Query(mode) => alerts::query_alerts(b, mode, &matches, settings),
+                RuleRun::EqlEvents(mode) => alerts::eql_alerts(b, mode, &matches, settings),
                 RuleRun::Threshold(t, mode) => {
                     alerts::threshold_alerts(b, rule.rule_id(), t, mode, &matches, settings)
                 }
                 RuleRun::NewTerms(n, mode) => {
                     alerts::new_terms_alerts(b, n, mode, &matches, settings)
                 }
-                RuleRun::Threat(index) => alerts::threat_alerts(b, index, &matches, settings),
+                RuleRun::Threat(index, mode) => {
+                    alerts::threat_alerts(b, index, mode, &matches, settings)
+                }
                 RuleRun::Events | RuleRun::Sequence => Vec::new(),
             }
         }
