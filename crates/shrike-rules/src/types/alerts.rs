@@ -258,12 +258,13 @@ pub fn threshold_alerts(
             emit(c.finish(), now, settings, None);
         }
         Mode::Replay(s) => {
+            let sorted = by_time(events);
             let mut history = History::default();
             for ex in executions(s, events) {
                 history.expire(ex.from);
                 let mut c = Counter::new(threshold);
-                for e in events {
-                    if ex.covers(e.time) && !history.excludes(threshold, e.time, &e.source) {
+                for e in window(&sorted, &ex) {
+                    if !history.excludes(threshold, e.time, &e.source) {
                         c.add(e.time, &e.source);
                     }
                 }
