@@ -30,6 +30,7 @@ use shrike_rules::model::{Language, Maturity, Rule, RuleType, Severity};
 use shrike_rules::types::alerts::Mode;
 use shrike_rules::types::new_terms::NewTerms;
 use shrike_rules::types::schedule::Schedule;
+use shrike_rules::types::suppression::{MissingFields, Suppression};
 use shrike_rules::types::threat::{Condition, Indicator, ThreatIndex};
 use shrike_rules::types::threshold::Threshold;
 use std::path::{Path, PathBuf};
@@ -92,6 +93,8 @@ pub enum RuleRun {
     NewTerms(NewTerms, Mode),
     /// An indicator-match rule.
     Threat(Box<ThreatIndex>, Mode),
+    /// A query rule with `alert_suppression` (both modes: the groups need every match).
+    Suppressed(Suppression, Mode),
 }
 
 impl RuleRun {
@@ -519,9 +522,10 @@ fn prepare(rule: &Rule, options: &PackOptions<'_>) -> Result<Prepared, Problem> 
     let (query, warnings) =
         lower_kql(query_text, options.schema, &parts).map_err(|d| split_query_diags(d, filters))?;
     let run = match rule_type {
-        RuleType::Query | RuleType::SavedQuery => match options.schedule {
-            ScheduleMode::Continuous => RuleRun::Events,
-            ScheduleMode::Replay => RuleRun::Query(mode()?),
+        RuleType::Query | RuleType::SavedQuery => match (suppression_of(rule)?, options.schedule) {
+            (Some(s), _) => RuleRun::Suppressed(s, mode()?),
+            (None, ScheduleMode::Continuous) => RuleRun::Events,
+            (None, ScheduleMode::Replay) => RuleRun::Query(mode()?),
         },
         RuleType::Threshold => RuleRun::Threshold(threshold_of(rule)?, mode()?),
         RuleType::NewTerms => RuleRun::NewTerms(new_terms_of(rule)?, mode()?),
@@ -545,9 +549,13 @@ fn prepare(rule: &Rule, options: &PackOptions<'_>) -> Result<Prepared, Problem> 
             ))
         }
     };
-    // A new-terms rule in continuous mode compares each match with those before it: its
-    // matches must arrive in time order.
-    settings.time_ordered = matches!(run, RuleRun::NewTerms(_, Mode::Continuous));
+    // A new-terms rule in continuous mode compares each match with those before it, and
+    // a suppressing rule opens and closes its groups by time: their matches must arrive
+    // in time order.
+    settings.time_ordered = matches!(
+        run,
+        RuleRun::NewTerms(_, Mode::Continuous) | RuleRun::Suppressed(_, Mode::Continuous)
+    );
     Ok(Prepared {
         query,
         settings,
@@ -622,6 +630,49 @@ fn threshold_of(rule: &Rule) -> Result<Threshold, Problem> {
         value,
         cardinality,
     })
+}
+
+/// A query rule's `alert_suppression`, when it has `group_by` fields (Kibana suppresses
+/// only then).
+fn suppression_of(rule: &Rule) -> Result<Option<Suppression>, Problem> {
+    let Some(s) = rule.alert_suppression.as_ref().map(|s| &s.value) else {
+        return Ok(None);
+    };
+    let group_by: Vec<String> = s.group_by.iter().map(|g| g.value.clone()).collect();
+    if group_by.is_empty() {
+        return Ok(None);
+    }
+    let duration = match &s.duration {
+        None => None,
+        Some(d) => {
+            let value = d.value.value.as_ref().map_or(0, |v| v.value);
+            let unit = d.value.unit.as_ref().map_or("", |u| u.value.as_str());
+            let per: i64 = match unit {
+                "s" => 1_000_000_000,
+                "m" => 60_000_000_000,
+                "h" => 3_600_000_000_000,
+                _ => 0,
+            };
+            match value.checked_mul(per).filter(|n| *n > 0) {
+                Some(n) => Some(n),
+                None => {
+                    return Err(Problem::Other(
+                        SkipKind::Error,
+                        format!("`alert_suppression.duration` ({value}{unit}) is not a duration"),
+                    ))
+                }
+            }
+        }
+    };
+    let missing = match s.missing_fields_strategy.as_ref().map(|m| m.value.as_str()) {
+        Some("doNotSuppress") => MissingFields::DoNotSuppress,
+        _ => MissingFields::Suppress,
+    };
+    Ok(Some(Suppression {
+        group_by,
+        duration,
+        missing,
+    }))
 }
 
 fn new_terms_of(rule: &Rule) -> Result<NewTerms, Problem> {

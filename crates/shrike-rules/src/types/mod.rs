@@ -1,7 +1,8 @@
 //! The rule types whose alerts are not one per matching event, as Kibana computes them
 //! from the events a rule's query selects: [`threshold`] (groups counted per execution
 //! window), [`new_terms`] (values not seen in a history window), [`threat`] (events
-//! matched against indicator documents), and the [`schedule`] Kibana runs a rule on.
+//! matched against indicator documents), [`suppression`] (a query rule's alerts grouped
+//! by field values), and the [`schedule`] Kibana runs a rule on.
 //!
 //! These are pure functions over matched events (their time and `_source`), so they work
 //! the same behind the batch engine and the streaming hunt pipeline: the caller runs the
@@ -13,6 +14,7 @@
 pub mod alerts;
 pub mod new_terms;
 pub mod schedule;
+pub mod suppression;
 pub mod threat;
 pub mod threshold;
 
