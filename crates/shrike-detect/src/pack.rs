@@ -30,6 +30,7 @@ use shrike_rules::model::{Language, Maturity, Rule, RuleType, Severity};
 use shrike_rules::types::alerts::Mode;
 use shrike_rules::types::new_terms::NewTerms;
 use shrike_rules::types::schedule::Schedule;
+use shrike_rules::types::suppression::{MissingFields, Suppression};
 use shrike_rules::types::threat::{Condition, Indicator, ThreatIndex};
 use shrike_rules::types::threshold::Threshold;
 use std::path::{Path, PathBuf};
@@ -44,7 +45,8 @@ pub enum ScheduleMode {
     #[default]
     Continuous,
     /// Kibana's schedule replayed: the rule runs every `interval` over `[from, now]`
-    /// across the data's time range, with Kibana's de-duplication and state.
+    /// across the data's time range, with Kibana's de-duplication and state, and at
+    /// most `max_signals` alerts per execution (EQL sequences excepted, see [`RuleRun`]).
     Replay,
 }
 
@@ -67,20 +69,32 @@ pub struct PackOptions<'a> {
 }
 
 /// How a loaded rule turns matches into alerts.
+///
+/// Under `--schedule replay`, query, EQL event, threshold, new-terms and indicator-match
+/// rules follow Kibana's executions, `max_signals` included. EQL sequence (and sample)
+/// rules stay continuous: Kibana runs a sequence search per execution window, which
+/// finds the sequences lying wholly inside one window, whereas shrike's streaming
+/// sequence runner reads the input once; capping its sequences per execution would
+/// pretend to a fidelity it does not have, so every sequence alerts (as in continuous
+/// mode) and the run's notes say so.
 pub enum RuleRun {
-    /// One alert per matching event (EQL event queries; KQL query rules in continuous
-    /// mode).
+    /// One alert per matching event (EQL event queries in continuous mode; KQL query
+    /// rules in continuous mode).
     Events,
     /// Sequence (or sample) alerts: a shell and one building block per event.
     Sequence,
     /// A query rule under schedule replay.
     Query(Mode),
+    /// An EQL event query under schedule replay (its search `size` is `max_signals`).
+    EqlEvents(Mode),
     /// A threshold rule.
     Threshold(Threshold, Mode),
     /// A new-terms rule.
     NewTerms(NewTerms, Mode),
     /// An indicator-match rule.
-    Threat(Box<ThreatIndex>),
+    Threat(Box<ThreatIndex>, Mode),
+    /// A query rule with `alert_suppression` (both modes: the groups need every match).
+    Suppressed(Suppression, Mode),
 }
 
 impl RuleRun {
@@ -439,7 +453,8 @@ fn prepare(rule: &Rule, options: &PackOptions<'_>) -> Result<Prepared, Problem> 
                     rule.interval.as_ref().map(|v| v.value.as_str()),
                     rule.from.as_ref().map(|v| v.value.as_str()),
                 )
-                .map_err(|e| Problem::Other(SkipKind::Error, e.to_string()))?,
+                .map_err(|e| Problem::Other(SkipKind::Error, e.to_string()))?
+                .with_max_signals(rule.max_signals.as_ref().map(|m| m.value)),
             ),
         })
     };
@@ -466,9 +481,24 @@ fn prepare(rule: &Rule, options: &PackOptions<'_>) -> Result<Prepared, Problem> 
             extra.push(Expr::negate(e.expr));
         }
         let query = restrict(query, extra);
-        let run = match query.body {
-            Body::Event(_) => RuleRun::Events,
-            Body::Sequence(_) | Body::Sample(_) => RuleRun::Sequence,
+        let mut notes = notes;
+        let run = match (&query.body, options.schedule) {
+            // Pipes (`head`, `tail`) apply to the whole stream here; keep them continuous.
+            (Body::Event(_), ScheduleMode::Replay) if query.pipes.is_empty() => {
+                RuleRun::EqlEvents(mode()?)
+            }
+            (Body::Event(_), _) => RuleRun::Events,
+            (Body::Sequence(_) | Body::Sample(_), schedule) => {
+                if schedule == ScheduleMode::Replay {
+                    notes.push(
+                        "EQL sequence rules find their sequences over the whole input \
+                         (--schedule replay does not split sequence searches into \
+                         executions)"
+                            .into(),
+                    );
+                }
+                RuleRun::Sequence
+            }
         };
         return Ok(Prepared {
             query,
@@ -492,9 +522,10 @@ fn prepare(rule: &Rule, options: &PackOptions<'_>) -> Result<Prepared, Problem> 
     let (query, warnings) =
         lower_kql(query_text, options.schema, &parts).map_err(|d| split_query_diags(d, filters))?;
     let run = match rule_type {
-        RuleType::Query | RuleType::SavedQuery => match options.schedule {
-            ScheduleMode::Continuous => RuleRun::Events,
-            ScheduleMode::Replay => RuleRun::Query(mode()?),
+        RuleType::Query | RuleType::SavedQuery => match (suppression_of(rule)?, options.schedule) {
+            (Some(s), _) => RuleRun::Suppressed(s, mode()?),
+            (None, ScheduleMode::Continuous) => RuleRun::Events,
+            (None, ScheduleMode::Replay) => RuleRun::Query(mode()?),
         },
         RuleType::Threshold => RuleRun::Threshold(threshold_of(rule)?, mode()?),
         RuleType::NewTerms => RuleRun::NewTerms(new_terms_of(rule)?, mode()?),
@@ -506,7 +537,10 @@ fn prepare(rule: &Rule, options: &PackOptions<'_>) -> Result<Prepared, Problem> 
                         .into(),
                 ));
             };
-            RuleRun::Threat(Box::new(threat_index_of(rule, indicators, options)?))
+            RuleRun::Threat(
+                Box::new(threat_index_of(rule, indicators, options)?),
+                mode()?,
+            )
         }
         RuleType::Eql | RuleType::MachineLearning | RuleType::Esql => {
             return Err(Problem::Other(
@@ -515,9 +549,13 @@ fn prepare(rule: &Rule, options: &PackOptions<'_>) -> Result<Prepared, Problem> 
             ))
         }
     };
-    // A new-terms rule in continuous mode compares each match with those before it: its
-    // matches must arrive in time order.
-    settings.time_ordered = matches!(run, RuleRun::NewTerms(_, Mode::Continuous));
+    // A new-terms rule in continuous mode compares each match with those before it, and
+    // a suppressing rule opens and closes its groups by time: their matches must arrive
+    // in time order.
+    settings.time_ordered = matches!(
+        run,
+        RuleRun::NewTerms(_, Mode::Continuous) | RuleRun::Suppressed(_, Mode::Continuous)
+    );
     Ok(Prepared {
         query,
         settings,
@@ -594,6 +632,49 @@ fn threshold_of(rule: &Rule) -> Result<Threshold, Problem> {
     })
 }
 
+/// A query rule's `alert_suppression`, when it has `group_by` fields (Kibana suppresses
+/// only then).
+fn suppression_of(rule: &Rule) -> Result<Option<Suppression>, Problem> {
+    let Some(s) = rule.alert_suppression.as_ref().map(|s| &s.value) else {
+        return Ok(None);
+    };
+    let group_by: Vec<String> = s.group_by.iter().map(|g| g.value.clone()).collect();
+    if group_by.is_empty() {
+        return Ok(None);
+    }
+    let duration = match &s.duration {
+        None => None,
+        Some(d) => {
+            let value = d.value.value.as_ref().map_or(0, |v| v.value);
+            let unit = d.value.unit.as_ref().map_or("", |u| u.value.as_str());
+            let per: i64 = match unit {
+                "s" => 1_000_000_000,
+                "m" => 60_000_000_000,
+                "h" => 3_600_000_000_000,
+                _ => 0,
+            };
+            match value.checked_mul(per).filter(|n| *n > 0) {
+                Some(n) => Some(n),
+                None => {
+                    return Err(Problem::Other(
+                        SkipKind::Error,
+                        format!("`alert_suppression.duration` ({value}{unit}) is not a duration"),
+                    ))
+                }
+            }
+        }
+    };
+    let missing = match s.missing_fields_strategy.as_ref().map(|m| m.value.as_str()) {
+        Some("doNotSuppress") => MissingFields::DoNotSuppress,
+        _ => MissingFields::Suppress,
+    };
+    Ok(Some(Suppression {
+        group_by,
+        duration,
+        missing,
+    }))
+}
+
 fn new_terms_of(rule: &Rule) -> Result<NewTerms, Problem> {
     let n = rule.new_terms.as_ref().map(|n| &n.value).ok_or_else(|| {
         Problem::Other(
@@ -664,7 +745,10 @@ fn threat_index_of(
         .threat_indicator_path
         .as_ref()
         .map_or("threat.indicator", |p| p.value.as_str());
-    Ok(ThreatIndex::new(entries, kept, path))
+    Ok(ThreatIndex::new(entries, kept, path).with_paging(
+        rule.items_per_search.as_ref().map(|v| v.value),
+        rule.concurrent_searches.as_ref().map(|v| v.value),
+    ))
 }
 
 /// The indicators the rule's `threat_query` (KQL) selects, as Kibana's indicator search

@@ -5,11 +5,17 @@
 //! windowed types in continuous mode, with bounded state: an indicator-match rule checks
 //! each match against the indicators, a threshold rule counts it into its groups (memory:
 //! one entry per group), a new-terms rule remembers the terms it has seen (one entry per
-//! term; its matches are delivered in time order, through the external sorter). Under
+//! term; its matches are delivered in time order, through the external sorter), a query
+//! rule with `alert_suppression` keeps its open groups (matches in time order too; with a
+//! duration, groups are written out once the stream has moved past them). Under
 //! schedule replay, the windowed types keep their matches (their text, not parsed) until
 //! the input ends, because an execution's alerts depend on the whole window and on the
 //! executions before it; each such rule keeps at most
 //! [`DetectOptions::max_windowed_matches`] matches (a warning says when a rule hits it).
+//! Replayed executions create at most the rule's `max_signals` alerts each, as Kibana
+//! does (`shrike_rules::types::alerts`); EQL event queries are replayed too, EQL
+//! sequences are not (see [`RuleRun`]). Continuous mode caps nothing: a hunt wants every
+//! match, not the share of one scheduled execution.
 
 use crate::pack::{PackRule, RulePack, RuleRun};
 use serde_json::Value as Json;
@@ -19,6 +25,7 @@ use shrike_rules::alert::ecs::EcsTypes;
 use shrike_rules::alert::{AlertSettings, SourceEvent};
 use shrike_rules::types::alerts::{self, Matched, Mode};
 use shrike_rules::types::new_terms::Rolling;
+use shrike_rules::types::suppression::{self, Suppressor};
 use shrike_rules::types::threshold::Counter;
 use std::io;
 use std::sync::OnceLock;
@@ -123,20 +130,25 @@ enum Windowed<'a> {
     Roll(Rolling),
     /// An indicator-match rule: each match is checked as it comes.
     Match,
+    /// A suppressing query rule in continuous mode (matches arrive in time order).
+    Suppress(Box<Suppressor>),
     /// Under replay: the matches, kept as text until the input ends.
     Keep(Vec<Hit>),
 }
 
 impl<'a> Windowed<'a> {
-    fn new(rule: &'a PackRule) -> Self {
+    fn new(rule: &'a PackRule, space: &str) -> Self {
         match &rule.run {
+            RuleRun::Suppressed(s, Mode::Continuous) => Windowed::Suppress(Box::new(
+                Suppressor::new(s.clone(), rule.builder.rule_uuid(), space),
+            )),
             RuleRun::Events | RuleRun::Sequence => Windowed::None,
             RuleRun::Threshold(t, Mode::Continuous) => Windowed::Count(Counter::new(t), 0),
             RuleRun::NewTerms(n, Mode::Continuous) => match Rolling::new(n) {
                 Some(r) => Windowed::Roll(r),
                 None => Windowed::Keep(Vec::new()),
             },
-            RuleRun::Threat(_) => Windowed::Match,
+            RuleRun::Threat(_, Mode::Continuous) => Windowed::Match,
             _ => Windowed::Keep(Vec::new()),
         }
     }
@@ -196,15 +208,24 @@ impl Sink for Adapter<'_> {
             id: id.clone(),
             source: hit.source().clone(),
         };
-        let docs: Vec<Json> = match (&mut self.windowed[key], &rule.run) {
-            (Windowed::None, _) => vec![rule.builder.event_alert(
-                SourceEvent {
-                    index: &index,
-                    id: &id,
-                    source: hit.source(),
-                },
-                &self.settings,
+        let t = hit.timestamp();
+        let docs: Vec<(Json, Option<i64>)> = match (&mut self.windowed[key], &rule.run) {
+            (Windowed::None, _) => vec![(
+                rule.builder.event_alert(
+                    SourceEvent {
+                        index: &index,
+                        id: &id,
+                        source: hit.source(),
+                    },
+                    &self.settings,
+                ),
+                t,
             )],
+            (Windowed::Suppress(sup), _) => sup
+                .observe(t.unwrap_or(0), hit.source(), || matched(hit))
+                .iter()
+                .map(|o| (o.alert(&rule.builder, &self.settings), Some(o.time())))
+                .collect(),
             (Windowed::Count(counter, last), _) => {
                 let t = hit.timestamp().unwrap_or(0);
                 counter.add(t, hit.source());
@@ -221,13 +242,17 @@ impl Sink for Adapter<'_> {
                             id: &id,
                             source: hit.source(),
                         };
-                        rule.builder.new_terms_alert(event, &terms, &self.settings)
+                        (
+                            rule.builder.new_terms_alert(event, &terms, &self.settings),
+                            Some(t),
+                        )
                     })
                     .collect()
             }
-            (Windowed::Match, RuleRun::Threat(threats)) => {
+            (Windowed::Match, RuleRun::Threat(threats, _)) => {
                 alerts::threat_alert(&rule.builder, threats, &matched(hit), &self.settings)
                     .into_iter()
+                    .map(|doc| (doc, t))
                     .collect()
             }
             (Windowed::Keep(list), _) => {
@@ -240,10 +265,10 @@ impl Sink for Adapter<'_> {
             }
             _ => Vec::new(),
         };
-        for doc in docs {
+        for (doc, time) in docs {
             self.counts[key].results += 1;
             self.group += 1;
-            self.emit(key, AlertRole::Event, hit.timestamp(), doc)?;
+            self.emit(key, AlertRole::Event, time, doc)?;
         }
         Ok(())
     }
@@ -313,15 +338,28 @@ fn windowed_time(doc: &Json, fallback: Option<i64>) -> Option<i64> {
     parse(doc.get("kibana.alert.original_time")).or(fallback)
 }
 
-/// The alerts of a windowed rule once the input has ended.
-fn windowed_alerts(rule: &PackRule, state: Windowed<'_>, settings: &AlertSettings) -> Vec<Json> {
+/// The alerts of a windowed rule once the input has ended, with the time of the event
+/// each is about when known (else [`windowed_time`] finds it).
+fn windowed_alerts(
+    rule: &PackRule,
+    state: Windowed<'_>,
+    settings: &AlertSettings,
+) -> Vec<(Json, Option<i64>)> {
     let b = &rule.builder;
+    let untimed = |docs: Vec<Json>| docs.into_iter().map(|d| (d, None)).collect();
     match (state, &rule.run) {
-        (Windowed::Count(counter, last), RuleRun::Threshold(t, _)) => counter
+        (Windowed::Suppress(sup), _) => sup
             .finish()
             .iter()
-            .map(|bucket| alerts::threshold_alert(b, rule.rule_id(), t, bucket, last, settings))
+            .map(|o| (o.alert(b, settings), Some(o.time())))
             .collect(),
+        (Windowed::Count(counter, last), RuleRun::Threshold(t, _)) => untimed(
+            counter
+                .finish()
+                .iter()
+                .map(|bucket| alerts::threshold_alert(b, rule.rule_id(), t, bucket, last, settings))
+                .collect(),
+        ),
         (Windowed::Keep(hits), run) => {
             let matches: Vec<Matched> = hits
                 .iter()
@@ -334,14 +372,31 @@ fn windowed_alerts(rule: &PackRule, state: Windowed<'_>, settings: &AlertSetting
                 .collect();
             drop(hits);
             match run {
-                RuleRun::Query(mode) => alerts::query_alerts(b, mode, &matches, settings),
-                RuleRun::Threshold(t, mode) => {
-                    alerts::threshold_alerts(b, rule.rule_id(), t, mode, &matches, settings)
+                RuleRun::Query(mode) => untimed(alerts::query_alerts(b, mode, &matches, settings)),
+                RuleRun::EqlEvents(mode) => {
+                    untimed(alerts::eql_alerts(b, mode, &matches, settings))
                 }
+                RuleRun::Threshold(t, mode) => untimed(alerts::threshold_alerts(
+                    b,
+                    rule.rule_id(),
+                    t,
+                    mode,
+                    &matches,
+                    settings,
+                )),
                 RuleRun::NewTerms(n, mode) => {
-                    alerts::new_terms_alerts(b, n, mode, &matches, settings)
+                    untimed(alerts::new_terms_alerts(b, n, mode, &matches, settings))
                 }
-                RuleRun::Threat(index) => alerts::threat_alerts(b, index, &matches, settings),
+                RuleRun::Threat(index, mode) => {
+                    untimed(alerts::threat_alerts(b, index, mode, &matches, settings))
+                }
+                RuleRun::Suppressed(s, Mode::Replay(schedule)) => {
+                    suppression::replay_alerts(b, s, schedule, &matches, settings)
+                        .into_iter()
+                        .map(|(doc, t)| (doc, Some(t)))
+                        .collect()
+                }
+                RuleRun::Suppressed(_, Mode::Continuous) => Vec::new(),
                 RuleRun::Events | RuleRun::Sequence => Vec::new(),
             }
         }
@@ -359,16 +414,22 @@ pub fn run(
     sink: &mut dyn AlertSink,
 ) -> io::Result<RunSummary> {
     let n = pack.rules.len();
+    let settings = AlertSettings {
+        now: shrike_ir::date::format_iso(options.now, false),
+        space: "default".into(),
+        ecs: ecs_types().clone(),
+    };
+    let windowed = pack
+        .rules
+        .iter()
+        .map(|r| Windowed::new(r, &settings.space))
+        .collect();
     let mut adapter = Adapter {
         pack,
         options,
-        settings: AlertSettings {
-            now: shrike_ir::date::format_iso(options.now, false),
-            space: "default".into(),
-            ecs: ecs_types().clone(),
-        },
+        settings,
         sink,
-        windowed: pack.rules.iter().map(Windowed::new).collect(),
+        windowed,
         dropped: vec![0; n],
         counts: vec![RuleCounts::default(); n],
         group: 0,
@@ -393,8 +454,8 @@ pub fn run(
             Windowed::Count(_, last) => Some(*last),
             _ => None,
         };
-        for doc in windowed_alerts(rule, state, &adapter.settings) {
-            let time = windowed_time(&doc, last);
+        for (doc, time) in windowed_alerts(rule, state, &adapter.settings) {
+            let time = time.or_else(|| windowed_time(&doc, last));
             adapter.counts[key].results += 1;
             adapter.group += 1;
             adapter.emit(key, AlertRole::Event, time, doc)?;

@@ -3,7 +3,9 @@
 //! are set aside as unsupported with the reason. Skipped with a message when `shared/`
 //! is absent.
 
-use shrike_detect::{load_pack, ExceptionLists, PackOptions, ScheduleMode, Selection, SkipKind};
+use shrike_detect::{
+    load_pack, ExceptionLists, PackOptions, RuleRun, ScheduleMode, Selection, SkipKind,
+};
 use shrike_hunt::HuntSchema;
 use std::collections::BTreeMap;
 
@@ -86,4 +88,27 @@ fn every_eql_and_kql_rule_of_the_corpus_loads() {
         pack.rules.len() + pack.skipped.len() + pack.deprecated,
         pack.files
     );
+    // Query rules with `alert_suppression` group their alerts.
+    let suppressing: Vec<&str> = pack
+        .rules
+        .iter()
+        .filter(|r| {
+            r.type_name() == "query"
+                && r.rule
+                    .alert_suppression
+                    .as_ref()
+                    .is_some_and(|s| !s.value.group_by.is_empty())
+        })
+        .map(|r| r.name())
+        .collect();
+    assert!(!suppressing.is_empty());
+    for r in &pack.rules {
+        let grouped = matches!(r.run, RuleRun::Suppressed(..));
+        assert_eq!(
+            grouped,
+            suppressing.contains(&r.name()) && r.type_name() == "query",
+            "{}",
+            r.name()
+        );
+    }
 }

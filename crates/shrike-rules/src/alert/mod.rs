@@ -109,6 +109,21 @@ fn sha256_hex(parts: &[&str]) -> String {
     h.finalize().iter().map(|x| format!("{x:02x}")).collect()
 }
 
+/// The fields of a suppressed alert (`wrap_suppressed_alerts.ts`).
+#[derive(Clone, Debug)]
+pub struct SuppressionFields {
+    /// `kibana.alert.suppression.terms`: `[{field, value}]`.
+    pub terms: Json,
+    /// `kibana.alert.suppression.start` (nanoseconds).
+    pub start: i64,
+    /// `kibana.alert.suppression.end` (nanoseconds).
+    pub end: i64,
+    /// `kibana.alert.suppression.docs_count`.
+    pub docs_count: u64,
+    /// `kibana.alert.instance.id`.
+    pub instance_id: String,
+}
+
 /// Builds a rule's alerts. Made once per rule; everything that does not depend on the
 /// event is computed here.
 #[derive(Clone, Debug)]
@@ -618,6 +633,26 @@ impl AlertBuilder {
         let uuid = object_hash(&Hashed::Array(&parts));
         let mut doc = self.base_alert(event, settings, true, uuid);
         doc.put("kibana.alert.new_terms", terms_json);
+        doc.to_json()
+    }
+
+    /// The alert of a suppressed group (`wrapSuppressedAlerts`): the event alert of the
+    /// group's event, with id `uuid`, then the suppression fields (dates as ISO 8601
+    /// with milliseconds, as `Date`s serialise).
+    pub fn suppressed_alert(
+        &self,
+        event: SourceEvent,
+        uuid: &str,
+        fields: &SuppressionFields,
+        settings: &AlertSettings,
+    ) -> Json {
+        let mut doc = self.base_alert(event, settings, true, uuid.to_string());
+        let ms = |t: i64| shrike_ir::date::format_iso(t.div_euclid(1_000_000) * 1_000_000, false);
+        doc.put("kibana.alert.suppression.terms", fields.terms.clone());
+        doc.put("kibana.alert.suppression.start", ms(fields.start));
+        doc.put("kibana.alert.suppression.end", ms(fields.end));
+        doc.put("kibana.alert.suppression.docs_count", fields.docs_count);
+        doc.put("kibana.alert.instance.id", fields.instance_id.as_str());
         doc.to_json()
     }
 

@@ -1,7 +1,8 @@
 //! The rule types whose alerts are not one per matching event, as Kibana computes them
 //! from the events a rule's query selects: [`threshold`] (groups counted per execution
 //! window), [`new_terms`] (values not seen in a history window), [`threat`] (events
-//! matched against indicator documents), and the [`schedule`] Kibana runs a rule on.
+//! matched against indicator documents), [`suppression`] (a query rule's alerts grouped
+//! by field values), and the [`schedule`] Kibana runs a rule on.
 //!
 //! These are pure functions over matched events (their time and `_source`), so they work
 //! the same behind the batch engine and the streaming hunt pipeline: the caller runs the
@@ -13,6 +14,7 @@
 pub mod alerts;
 pub mod new_terms;
 pub mod schedule;
+pub mod suppression;
 pub mod threat;
 pub mod threshold;
 
@@ -56,6 +58,45 @@ pub fn term_text(v: &Json) -> Option<String> {
         Json::Bool(b) => Some(b.to_string()),
         _ => None,
     }
+}
+
+/// The order in which Elasticsearch's `terms` and `composite` aggregations list keys
+/// (`_key` ascending): numbers by value, strings by their UTF-8 bytes, `false` before
+/// `true`, `null` (a composite `missing_bucket` with `missing_order: last`) after every
+/// value. One field has one type in an index; values of different JSON types (unmapped
+/// fields across indices) are ordered numbers, then strings, then booleans.
+pub fn compare_terms(a: &Json, b: &Json) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    fn rank(v: &Json) -> u8 {
+        match v {
+            Json::Number(_) => 0,
+            Json::String(_) => 1,
+            Json::Bool(_) => 2,
+            Json::Null => 4,
+            _ => 3,
+        }
+    }
+    match (a, b) {
+        (Json::Number(x), Json::Number(y)) => match (x.as_i64(), y.as_i64()) {
+            (Some(x), Some(y)) => x.cmp(&y),
+            _ => {
+                let (x, y) = (x.as_f64().unwrap_or(0.0), y.as_f64().unwrap_or(0.0));
+                x.partial_cmp(&y).unwrap_or(Ordering::Equal)
+            }
+        },
+        (Json::String(x), Json::String(y)) => x.as_bytes().cmp(y.as_bytes()),
+        (Json::Bool(x), Json::Bool(y)) => x.cmp(y),
+        _ => rank(a).cmp(&rank(b)),
+    }
+}
+
+/// [`compare_terms`] over composite keys (one value per field, in field order).
+pub fn compare_keys(a: &[Json], b: &[Json]) -> std::cmp::Ordering {
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| compare_terms(x, y))
+        .find(|o| o.is_ne())
+        .unwrap_or_else(|| a.len().cmp(&b.len()))
 }
 
 /// Every combination of one value per field (a document with several values in a field
@@ -104,6 +145,36 @@ mod tests {
         assert_eq!(values_at(&doc, "a.b.c"), [&json!(2)]);
         assert_eq!(values_at(&doc, "x.y.z"), [&json!("w")]);
         assert!(values_at(&doc, "nope").is_empty());
+    }
+
+    #[test]
+    fn keys_sort_as_aggregations_list_them() {
+        let mut v = vec![
+            json!(null),
+            json!("b"),
+            json!(10),
+            json!("B"),
+            json!(9),
+            json!(true),
+            json!(2.5),
+            json!(false),
+        ];
+        v.sort_by(compare_terms);
+        assert_eq!(
+            v,
+            [
+                json!(2.5),
+                json!(9),
+                json!(10),
+                json!("B"),
+                json!("b"),
+                json!(false),
+                json!(true),
+                json!(null)
+            ]
+        );
+        assert!(compare_keys(&[json!("a"), json!(2)], &[json!("a"), json!(10)]).is_lt());
+        assert!(compare_keys(&[json!("a"), json!(null)], &[json!("a"), json!("z")]).is_gt());
     }
 
     #[test]

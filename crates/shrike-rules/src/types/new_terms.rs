@@ -68,13 +68,28 @@ pub struct NewTermAlert {
     pub execution: Option<Execution>,
 }
 
+/// Terms per page of Kibana's composite aggregation over a window's terms.
+pub const TERMS_PAGE: usize = 10_000;
+
 /// Replays Kibana's executions over `events` (time, document), which must be sorted by
 /// time. An event and term found new by two overlapping executions alerts once (Kibana
 /// gives both the same alert id).
+///
+/// Each execution, as Kibana's new-terms executor (`create_new_terms_alert_type.ts`,
+/// `build_new_terms_aggregation.ts`): the window's terms in pages of [`TERMS_PAGE`] in
+/// composite key order; per page, the terms whose first occurrence in
+/// `[history start, now]` is after the window start (an occurrence exactly at `from`
+/// makes a term old: `first_seen > from`) are new; their alerts are created, from the
+/// window's earliest event with the term, in the order of the aggregation that fetches
+/// those events — for one field a `terms` aggregation (most events in the window first,
+/// then key order), for several fields the composite key order — until the execution has
+/// created `max_signals` alerts. Alerts that already exist (same event and term) are
+/// filtered out before counting, so they do not use the budget.
 pub fn replay(
     rule: &NewTerms,
     executions: &[Execution],
     events: &[(i64, &Json)],
+    max_signals: usize,
 ) -> Vec<NewTermAlert> {
     // Every occurrence time of every term, sorted.
     let mut times: HashMap<Vec<String>, Vec<i64>> = HashMap::new();
@@ -92,26 +107,53 @@ pub fn replay(
         let Some(hist) = rule.history_start(ex.now) else {
             continue;
         };
+        // The window's terms: values, earliest event, number of events.
         let start = events.partition_point(|(t, _)| *t < ex.from);
-        let mut seen_here: HashSet<&Vec<String>> = HashSet::new();
+        let mut slot: HashMap<&Vec<String>, usize> = HashMap::new();
+        let mut window: Vec<(&Vec<String>, &Vec<Json>, usize, u64)> = Vec::new();
         for (i, (t, _)) in events.iter().enumerate().skip(start) {
             if *t > ex.now {
                 break;
             }
             for (key, values) in &per_event[i] {
-                if !seen_here.insert(key) {
-                    continue; // not the window's first event with this term
+                match slot.get(key) {
+                    Some(&at) => window[at].3 += 1,
+                    None => {
+                        slot.insert(key, window.len());
+                        window.push((key, values, i, 1));
+                    }
                 }
-                let occ = &times[key];
-                let j = occ.partition_point(|x| *x < hist);
-                let in_history = occ.get(j).is_some_and(|x| *x < ex.from);
-                if !in_history && done.insert((i, key.clone())) {
-                    out.push(NewTermAlert {
-                        event: i,
-                        terms: values.clone(),
-                        execution: Some(*ex),
-                    });
+            }
+        }
+        window.sort_by(|a, b| super::compare_keys(a.1, b.1));
+        let mut created = 0;
+        'pages: for page in window.chunks(TERMS_PAGE) {
+            let mut new: Vec<_> = page
+                .iter()
+                .filter(|(key, ..)| {
+                    let occ = times.get(*key).map_or(&[][..], Vec::as_slice);
+                    let j = occ.partition_point(|x| *x < hist);
+                    occ.get(j).is_none_or(|x| *x > ex.from)
+                })
+                .collect();
+            if rule.fields.len() == 1 {
+                // A terms aggregation's order: count descending, then key (stable).
+                new.sort_by_key(|t| std::cmp::Reverse(t.3));
+            }
+            for (key, values, event, _) in new {
+                if done.contains(&(*event, (*key).clone())) {
+                    continue; // already alerted: filtered out before the cap
                 }
+                if created >= max_signals {
+                    break 'pages;
+                }
+                done.insert((*event, (*key).clone()));
+                created += 1;
+                out.push(NewTermAlert {
+                    event: *event,
+                    terms: (*values).clone(),
+                    execution: Some(*ex),
+                });
             }
         }
     }
@@ -178,7 +220,7 @@ mod tests {
         let events: Vec<(i64, &Json)> = docs.iter().map(|(m, d)| (m * M, d)).collect();
         let s = Schedule::new(Some("5m"), Some("now-6m")).unwrap();
         let ex = s.executions(M, 50 * M, 100);
-        let alerts: Vec<(usize, Json, i64)> = replay(&rule(), &ex, &events)
+        let alerts: Vec<(usize, Json, i64)> = replay(&rule(), &ex, &events, 100)
             .into_iter()
             .map(|a| (a.event, Json::Array(a.terms), a.execution.unwrap().now / M))
             .collect();
@@ -192,6 +234,50 @@ mod tests {
                 (3, json!(["a"]), 50)
             ]
         );
+    }
+
+    /// `max_signals` per execution: one field's new terms in the order of a terms
+    /// aggregation (most events first, then key); what an execution leaves is picked up
+    /// by the next one while its window still holds the term's first event and the term
+    /// is still new there.
+    #[test]
+    fn replay_caps_each_execution() {
+        let docs = [
+            (1, json!({"user": {"name": "c"}})),
+            (2, json!({"user": {"name": "b"}})),
+            (3, json!({"user": {"name": "b"}})),
+            (4, json!({"user": {"name": "a"}})),
+            (6, json!({"user": {"name": "d"}})),
+        ];
+        let events: Vec<(i64, &Json)> = docs.iter().map(|(m, d)| (m * M, d)).collect();
+        let s = Schedule::new(Some("5m"), Some("now-10m")).unwrap();
+        let ex = s.executions(M, 6 * M, 100);
+        let alerts: Vec<(Json, i64)> = replay(&rule(), &ex, &events, 2)
+            .into_iter()
+            .map(|a| (Json::Array(a.terms), a.execution.unwrap().now / M))
+            .collect();
+        // 5m sees a, b (2 events), c: b first (count), then a; c is left. 10m ([0m, 10m])
+        // finds c and d new; a and b are already alerted and do not count.
+        assert_eq!(
+            alerts,
+            [
+                (json!(["b"]), 5),
+                (json!(["a"]), 5),
+                (json!(["c"]), 10),
+                (json!(["d"]), 10)
+            ]
+        );
+        // An occurrence exactly at the window start makes the term old.
+        let docs = [
+            (0, json!({"user": {"name": "x"}})),
+            (1, json!({"user": {"name": "x"}})),
+        ];
+        let events: Vec<(i64, &Json)> = docs.iter().map(|(m, d)| (m * M, d)).collect();
+        let one = [Execution {
+            now: 5 * M,
+            from: 0,
+        }];
+        assert!(replay(&rule(), &one, &events, 100).is_empty());
     }
 
     #[test]

@@ -82,7 +82,12 @@ pub struct ThreatIndex {
     /// Per entry: value text of its first condition's indicator field -> indicators.
     lookup: Vec<HashMap<String, Vec<usize>>>,
     indicator_path: String,
+    items_per_search: usize,
+    concurrent_searches: usize,
 }
+
+/// Kibana's default `items_per_search` of indicator-match rules (`MAX_PER_PAGE`).
+pub const DEFAULT_ITEMS_PER_SEARCH: usize = 9000;
 
 impl ThreatIndex {
     /// Indexes `indicators` (already filtered by the rule's `threat_query`) for the
@@ -117,12 +122,58 @@ impl ThreatIndex {
             indicators,
             lookup,
             indicator_path: indicator_path.to_string(),
+            items_per_search: DEFAULT_ITEMS_PER_SEARCH,
+            concurrent_searches: 1,
         }
+    }
+
+    /// With the rule's `items_per_search` and `concurrent_searches` (Kibana's defaults
+    /// 9000 and 1 when `None`): how an execution pages through events or indicators,
+    /// which decides which matches a `max_signals` cap keeps.
+    pub fn with_paging(mut self, items_per_search: Option<i64>, concurrent: Option<i64>) -> Self {
+        let positive = |v: Option<i64>, d: usize| {
+            v.and_then(|n| usize::try_from(n).ok())
+                .filter(|n| *n > 0)
+                .unwrap_or(d)
+        };
+        self.items_per_search = positive(items_per_search, DEFAULT_ITEMS_PER_SEARCH);
+        self.concurrent_searches = positive(concurrent, 1);
+        self
+    }
+
+    /// Events or indicators per search (`items_per_search`).
+    pub fn items_per_search(&self) -> usize {
+        self.items_per_search
+    }
+
+    /// Searches per page (`concurrent_searches`).
+    pub fn concurrent_searches(&self) -> usize {
+        self.concurrent_searches
     }
 
     /// The indicators.
     pub fn indicators(&self) -> &[Indicator] {
         &self.indicators
+    }
+
+    /// Whether an event has a value in every field of some mapping entry (Kibana's
+    /// `eventMappingFilter`: events without them are never searched or counted).
+    pub fn event_has_mapping_fields(&self, doc: &Json) -> bool {
+        self.entries
+            .iter()
+            .any(|entry| entry.iter().all(|c| !values_at(doc, &c.field).is_empty()))
+    }
+
+    /// Whether indicator `i` has a value in every indicator field of some mapping entry
+    /// (Kibana's `indicatorMappingFilter`).
+    pub fn indicator_has_mapping_fields(&self, i: usize) -> bool {
+        self.indicators.get(i).is_some_and(|ind| {
+            self.entries.iter().any(|entry| {
+                entry
+                    .iter()
+                    .all(|c| !values_at(&ind.source, &c.value).is_empty())
+            })
+        })
     }
 
     /// Every (indicator, condition) an event matches, de-duplicated by indicator and

@@ -146,10 +146,12 @@ impl<'a> Counter<'a> {
         }
     }
 
-    /// The groups over the threshold, in key order.
+    /// The groups over the threshold, in the composite aggregation's key order
+    /// ([`super::compare_keys`]).
     pub fn finish(self) -> Vec<Bucket> {
         let th = self.threshold;
-        self.groups
+        let mut out: Vec<Bucket> = self
+            .groups
             .into_values()
             .filter_map(|a| {
                 let card = a.distinct.len() as u64;
@@ -163,7 +165,16 @@ impl<'a> Counter<'a> {
                     cardinality: th.cardinality.as_ref().map(|_| card),
                 })
             })
-            .collect()
+            .collect();
+        out.sort_by(|a, b| {
+            a.key
+                .iter()
+                .zip(&b.key)
+                .map(|((_, x), (_, y))| super::compare_terms(x, y))
+                .find(|o| o.is_ne())
+                .unwrap_or(std::cmp::Ordering::Equal)
+        });
+        out
     }
 }
 

@@ -68,7 +68,8 @@ pub enum Schedule {
     /// The input as one stream (see ARCHITECTURE.md, "Rule types").
     Continuous,
     /// Kibana's schedule replayed over the data: each rule every `interval` over
-    /// `[from, now]`, with Kibana's de-duplication.
+    /// `[from, now]`, with Kibana's de-duplication and at most `max_signals` alerts per
+    /// execution.
     Replay,
 }
 
@@ -119,7 +120,8 @@ pub struct Args {
     /// Run every rule on every event, whatever the rule's `index` patterns.
     #[arg(long)]
     pub ignore_index: bool,
-    /// How threshold, new-terms and (under replay) query rules form their windows.
+    /// How threshold, new-terms and (under replay) query, EQL event and indicator-match
+    /// rules form their windows.
     #[arg(long, value_enum, default_value = "continuous")]
     pub schedule: Schedule,
     /// Indicator documents (NDJSON) for indicator-match rules (repeatable).
