@@ -189,7 +189,7 @@ impl<'p> Scanner<'p> {
 
 enum RunnerState<H> {
     Sequence(SeqState<H>),
-    Sample(Vec<(Event, H)>),
+    Sample(Vec<(crate::sample::Candidate, H)>),
 }
 
 /// Runs one sequence or sample rule over its candidate events, fed in the rule's order
@@ -277,12 +277,15 @@ impl<H: Clone> SequenceRunner<H> {
                     target.push(to_hit(stages, c.key, c.events.into_iter().map(|(h, _)| h)));
                 }
             }
-            (RunnerState::Sample(events), CBody::Sample { .. }) => {
-                let mut ev = event.clone();
-                ev.timestamp = time;
-                ev.tiebreaker = program.clocks[rule.clock].tiebreaker(&event.values);
-                ev.seq = self.fed;
-                events.push((ev, handle));
+            (RunnerState::Sample(cands), CBody::Sample { stages }) => {
+                // Only what the sample needs of the event (its keys per matching stage),
+                // not the event: a sample holds its candidates until the end.
+                let tiebreaker = program.clocks[rule.clock].tiebreaker(&event.values);
+                if let Some(c) =
+                    crate::sample::Candidate::new(stages, event, time, tiebreaker, self.fed)
+                {
+                    cands.push((c, handle));
+                }
             }
             _ => {}
         }
@@ -309,8 +312,9 @@ impl<H: Clone> SequenceRunner<H> {
                 }
             }
             (RunnerState::Sample(cands), CBody::Sample { stages }) => {
-                let (events, handles): (Vec<Event>, Vec<H>) = cands.into_iter().unzip();
-                for hit in crate::sample::run(stages, &events, max_samples_per_key) {
+                let (cands, handles): (Vec<crate::sample::Candidate>, Vec<H>) =
+                    cands.into_iter().unzip();
+                for hit in crate::sample::run_candidates(stages, &cands, max_samples_per_key) {
                     results.push(SequenceHit {
                         join_keys: hit.join_keys,
                         events: hit

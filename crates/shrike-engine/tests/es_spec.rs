@@ -148,3 +148,72 @@ fn corrected_specs_match_the_current_suite() {
         }
     }
 }
+
+/// The streaming runner (what a hunt uses) finds the same samples as the batch search on
+/// every sample spec: it keeps compact candidates instead of events, so this pins that
+/// nothing a sample needs was left behind.
+#[test]
+fn streaming_samples_match_the_batch_search() {
+    let Some(dir) = shrike_testkit::shared_or_skip(
+        "conformance/es-eql",
+        "streaming_samples_match_the_batch_search",
+    ) else {
+        return;
+    };
+    let mut compared = 0;
+    for suite in suites(&dir, "keyword").expect("suite loads") {
+        let schema = schema_of(&suite);
+        for spec in &suite.specs {
+            let Ok(ast) = shrike_eql::parse(&spec.query) else {
+                continue;
+            };
+            let Ok(ir) = lower(&ast, &schema, &LowerOptions::default()) else {
+                continue;
+            };
+            if !matches!(ir.body, shrike_ir::Body::Sample(_)) || !ir.pipes.is_empty() {
+                continue;
+            }
+            let options = PlanOptions {
+                timestamp_field: "@timestamp".into(),
+                tiebreaker_field: suite.tiebreaker.map(str::to_string),
+            };
+            let plan = Plan::compile(&ir, &schema, &options).expect("compiles");
+            let mut events = Vec::new();
+            for index in &suite.indices {
+                let id = plan.index_id(&index.name).expect("index");
+                for doc in &index.docs {
+                    let seq = events.len() as u64;
+                    events.push(plan.event_from_json(id, doc.clone(), seq));
+                }
+            }
+            let per_key = spec.max_samples_per_key.unwrap_or(1);
+            let batch = search(
+                &plan,
+                &events,
+                &SearchOptions {
+                    size: usize::MAX,
+                    position: Position::Head,
+                    max_samples_per_key: per_key,
+                    ..SearchOptions::default()
+                },
+            );
+            let Results::Samples(batch) = batch.results else {
+                panic!("{}: not samples", spec.name);
+            };
+            let program = plan.program();
+            let mut runner =
+                shrike_engine::SequenceRunner::new(program, 0, 1_000_000).expect("a sample rule");
+            let mut out = Vec::new();
+            for (i, ev) in events.iter().enumerate() {
+                runner.push(program, ev, i, &mut out);
+            }
+            runner.finish(program, per_key, &mut out);
+            let ids = |hits: &[shrike_engine::SequenceHit]| -> Vec<Vec<Option<usize>>> {
+                hits.iter().map(|h| h.events.clone()).collect()
+            };
+            assert_eq!(ids(&out), ids(&batch), "{}::{}", suite.name, spec.name);
+            compared += 1;
+        }
+    }
+    assert!(compared >= 30, "only {compared} sample specs compared");
+}
