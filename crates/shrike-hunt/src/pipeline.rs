@@ -22,7 +22,7 @@ use shrike_engine::{
     Decoder, Event, RuleId, RuleKind, RuleMask, ScanOptions, ScanResult, Scanner, SequenceHit,
     SequenceRunner,
 };
-use shrike_io::sort::{ExternalSorter, SortKey, SortOptions, SortStats};
+use shrike_io::sort::{ExternalSorter, SortKey, SortOptions, SortStats, SpillCompression};
 use shrike_io::store::TextStore;
 use shrike_io::{
     DefaultIndex, EvtxDecoder, InputReport, InputSpec, Pos, ReadOptions, Reader, Source,
@@ -551,7 +551,10 @@ impl Hunt<'_> {
     fn sorter(&mut self, clock: usize) -> &mut ExternalSorter<CandKey> {
         // The clocks share the budget, so memory does not grow with the number of clocks.
         let clocks = self.sorters.len().max(1);
+        // Spilled candidates are JSON, which zstd at level 1 shrinks several times for
+        // little CPU next to matching: a large hunt's temporary files stay small.
         let opts = SortOptions {
+            compression: SpillCompression::Zstd(1),
             memory_budget: (self.options.memory_budget / clocks).max(1 << 20),
             temp_dir: self.options.temp_dir.clone(),
             ..SortOptions::default()
