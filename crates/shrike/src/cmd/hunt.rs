@@ -76,7 +76,8 @@ pub enum Schedule {
 /// Flags of `shrike hunt`.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Rule files, or directories searched recursively for `*.toml` rule files.
+    /// Rule files, or directories searched recursively for `*.toml` rule files
+    /// (repeatable).
     #[arg(long = "rules", value_name = "PATH", required = true)]
     pub rules: Vec<PathBuf>,
     /// Output format [default: table on a terminal, else ndjson; with --output, by the
