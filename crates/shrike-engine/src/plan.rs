@@ -628,7 +628,25 @@ impl Program {
 
     /// How many rules the prefilter cannot narrow (evaluated on every event).
     pub fn unanchored_rules(&self) -> usize {
+        self.prefilter.always().len()
+    }
+
+    /// The rules the prefilter cannot narrow (one of their units — the condition, or a
+    /// stage filter — has no anchor), in rule order.
+    pub fn unanchored_rule_ids(&self) -> &[RuleId] {
         self.prefilter.always()
+    }
+
+    /// The prefilter's anchors, for debugging: per unit (rule, stage — 0 for an event
+    /// rule; a sequence's `until` is the stage after its last), the clauses an event must
+    /// satisfy for the unit to be evaluated, each a disjunction of atoms as text. A unit
+    /// without clauses is evaluated on every event.
+    pub fn anchors(&self) -> Vec<(RuleId, usize, Vec<String>)> {
+        self.prefilter
+            .describe(&self.fields)
+            .into_iter()
+            .map(|(u, c)| (u.rule, u.stage as usize, c))
+            .collect()
     }
 
     /// The clock (ordering settings) of rule `id`.
