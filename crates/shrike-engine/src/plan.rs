@@ -208,6 +208,7 @@ impl Compiler<'_> {
                 };
                 Node::In {
                     value: Box::new(self.node_inner(value)?),
+                    texts: Box::new(crate::eval::TextSet::new(set, &folded, *case_insensitive)),
                     set: set.clone(),
                     folded,
                     case_insensitive: *case_insensitive,

@@ -38,7 +38,7 @@
 
 use crate::eval::Node;
 use crate::event::{Event, FieldId};
-use crate::matcher::{fold, Requirement};
+use crate::matcher::{fold, fold_into, Requirement};
 use crate::plan::{CBody, CRule, RuleId};
 use aho_corasick::AhoCorasick;
 use shrike_ir::{CmpOp, Func, Value};
@@ -572,17 +572,6 @@ impl Scratch {
 
     fn fire_all(&mut self, p: &Prefilter, clauses: &[u32]) {
         clauses.iter().for_each(|&c| self.fire(p, c));
-    }
-}
-
-/// Lower-cases `s` into `buf` exactly as the matchers fold (ASCII fast path).
-fn fold_into(s: &str, buf: &mut String) {
-    buf.clear();
-    if s.is_ascii() {
-        buf.push_str(s);
-        buf.make_ascii_lowercase();
-    } else {
-        buf.push_str(&fold(s));
     }
 }
 
