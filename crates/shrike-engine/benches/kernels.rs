@@ -6,7 +6,78 @@
 //! `cargo bench -p shrike-engine --bench kernels`
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
+use serde_json::Value as Json;
 use shrike_engine::matcher::Matcher;
+use shrike_engine::{Decoder, Program, ProgramBuilder, RuleOptions};
+use shrike_ir::{Body, Expr, FieldRef, FieldType, Mapping, Query, Schema};
+
+/// One Elastic Defend process event as `shrike generate` writes it (3.3 KB).
+const EVENT: &str = include_str!("data/process_event.json");
+
+/// Dotted paths of every leaf of a document.
+fn leaves(prefix: &str, v: &Json, out: &mut Vec<String>) {
+    match v {
+        Json::Object(o) => {
+            for (k, v) in o {
+                let p = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                leaves(&p, v, out);
+            }
+        }
+        _ => out.push(prefix.to_string()),
+    }
+}
+
+/// A program reading every other leaf field of the event (as rules read a share of a
+/// document's fields), typed by dynamic mapping.
+fn program() -> (Program, Schema) {
+    let doc: Json = serde_json::from_str(EVENT).expect("event");
+    let mut m = Mapping::new();
+    m.add_dynamic(&doc);
+    let schema = Schema::single("logs", m);
+    let mut paths = Vec::new();
+    leaves("", &doc, &mut paths);
+    let items: Vec<Expr> = paths
+        .iter()
+        .step_by(2)
+        .map(|p| {
+            Expr::is_null(Expr::field(FieldRef {
+                path: p.clone(),
+                ty: FieldType::Keyword,
+            }))
+        })
+        .collect();
+    let q = Query {
+        body: Body::Event(Expr::or(items)),
+        pipes: vec![],
+    };
+    let mut b = ProgramBuilder::new(&schema);
+    b.add(&q, &RuleOptions::default()).expect("plan");
+    (b.build(), schema)
+}
+
+fn bench_decode(c: &mut Criterion) {
+    let (program, _schema) = program();
+    let mut d = Decoder::new(&program);
+    let mut g = c.benchmark_group("decode");
+    g.throughput(Throughput::Bytes(EVENT.len() as u64));
+    g.bench_function("selective_from_bytes", |b| {
+        b.iter(|| d.decode(0, black_box(EVENT.as_bytes()), 0).is_ok())
+    });
+    g.bench_function("selective_from_str", |b| {
+        b.iter(|| d.decode_str(0, black_box(EVENT), 0).is_ok())
+    });
+    g.bench_function("serde_json_value_floor", |b| {
+        b.iter(|| serde_json::from_str::<Json>(black_box(EVENT)).is_ok())
+    });
+    g.bench_function("serde_json_ignored_any_floor", |b| {
+        b.iter(|| serde_json::from_str::<serde::de::IgnoredAny>(black_box(EVENT)).is_ok())
+    });
+    g.finish();
+}
 
 /// Values shaped like what Elastic's rules test: executables, command lines, names.
 const VALUES: &[&str] = &[
@@ -59,5 +130,5 @@ fn bench_matchers(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench_matchers);
+criterion_group!(benches, bench_matchers, bench_decode);
 criterion_main!(benches);

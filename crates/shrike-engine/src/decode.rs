@@ -21,7 +21,7 @@
 //! [`Decoder::hit_id`] give the wrapper's metadata. (A document that is not a hit but has
 //! an object `_source` key does not expose fields below it.)
 
-use crate::event::{convert_scalar, Event, FieldId, Origin, Scalar};
+use crate::event::{convert_scalar, recycle_string, Event, FieldId, Origin, Scalar};
 use crate::plan::{Extract, Program};
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value as Json;
@@ -41,8 +41,50 @@ pub(crate) struct Trie {
 
 #[derive(Debug, Default)]
 struct TNode {
-    children: FastMap<Box<str>, u32>,
+    children: Children,
     leaves: Vec<FieldId>,
+}
+
+/// A trie node's children by key segment: a short list compared by length and bytes
+/// (most nodes have a handful of children), a hash map beyond [`Children::LINEAR`].
+#[derive(Debug, Default)]
+struct Children {
+    keys: Vec<Box<str>>,
+    ids: Vec<u32>,
+    map: Option<FastMap<Box<str>, u32>>,
+}
+
+impl Children {
+    const LINEAR: usize = 8;
+
+    fn get(&self, key: &str) -> Option<u32> {
+        if let Some(m) = &self.map {
+            return m.get(key).copied();
+        }
+        let i = self
+            .keys
+            .iter()
+            .position(|k| k.len() == key.len() && **k == *key)?;
+        self.ids.get(i).copied()
+    }
+
+    fn insert(&mut self, key: &str, id: u32) {
+        self.keys.push(key.into());
+        self.ids.push(id);
+        if self.keys.len() > Self::LINEAR {
+            self.map = Some(
+                self.keys
+                    .iter()
+                    .cloned()
+                    .zip(self.ids.iter().copied())
+                    .collect(),
+            );
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
 }
 
 const ROOT: u32 = 0;
@@ -69,11 +111,11 @@ impl Trie {
             let mut node = ROOT;
             for seg in ex.source.split('.') {
                 node = match t.nodes[node as usize].children.get(seg) {
-                    Some(&n) => n,
+                    Some(n) => n,
                     None => {
                         let n = t.nodes.len() as u32;
                         t.nodes.push(TNode::default());
-                        t.nodes[node as usize].children.insert(seg.into(), n);
+                        t.nodes[node as usize].children.insert(seg, n);
                         n
                     }
                 };
@@ -86,10 +128,17 @@ impl Trie {
     /// The node a (possibly dotted) key leads to from `node`.
     fn step(&self, node: u32, key: &str) -> Option<u32> {
         let mut n = node;
-        for seg in key.split('.') {
-            n = *self.nodes[n as usize].children.get(seg)?;
+        let mut rest = key;
+        loop {
+            let children = &self.nodes.get(n as usize)?.children;
+            match memchr::memchr(b'.', rest.as_bytes()) {
+                None => return children.get(rest),
+                Some(i) => {
+                    n = children.get(&rest[..i])?;
+                    rest = &rest[i + 1..];
+                }
+            }
         }
-        Some(n)
     }
 }
 
@@ -111,8 +160,7 @@ impl Ctx<'_> {
             let Some(Some(ex)) = self.table.get(f) else {
                 continue;
             };
-            let buf = self.pool.pop().unwrap_or_default();
-            if let Some(v) = convert_scalar(sc, ex, buf) {
+            if let Some(v) = convert_scalar(sc, ex, self.pool) {
                 let list = &mut out.values[f];
                 if list.is_empty() {
                     out.touched.push(f);
@@ -470,9 +518,6 @@ pub struct Decoder<'p> {
     has_id: bool,
 }
 
-/// Strings kept for reuse at most (a document with more string values allocates the rest).
-const POOL_MAX: usize = 4096;
-
 impl<'p> Decoder<'p> {
     /// A decoder for the events of `program`.
     pub fn new(program: &'p Program) -> Self {
@@ -507,9 +552,7 @@ impl<'p> Decoder<'p> {
         for f in touched.drain(..) {
             for v in values[f].drain(..) {
                 if let Value::Str(s) | Value::Version(s) = v {
-                    if pool.len() < POOL_MAX {
-                        pool.push(s);
-                    }
+                    recycle_string(pool, s);
                 }
             }
         }
@@ -566,6 +609,21 @@ impl<'p> Decoder<'p> {
         self.event.index = index;
         self.event.seq = seq;
         Ok(())
+    }
+
+    /// Decodes one JSON document of index `index` from text already known to be UTF-8
+    /// (the reader validated it): like [`Decoder::decode`] without validating every string
+    /// again.
+    pub fn decode_str(
+        &mut self,
+        index: usize,
+        json: &str,
+        seq: u64,
+    ) -> Result<&Event, serde_json::Error> {
+        let mut de = serde_json::Deserializer::from_str(json);
+        self.run(index, seq, &mut de)?;
+        de.end()?;
+        Ok(&self.event)
     }
 
     /// Decodes one JSON document (an NDJSON line) of index `index` (an id from
@@ -681,6 +739,9 @@ mod tests {
         let doc: Json = serde_json::from_slice(&text).unwrap();
         let expected = p.event_from_json(0, doc.clone(), 0);
         let got = d.decode(0, &text, 0).unwrap().values.clone();
+        assert_eq!(got, expected.values, "{doc}");
+        let text_str = std::str::from_utf8(&text).unwrap();
+        let got = d.decode_str(0, text_str, 0).unwrap().values.clone();
         assert_eq!(got, expected.values, "{doc}");
         assert_eq!(
             d.hit_index().unwrap_or("i"),

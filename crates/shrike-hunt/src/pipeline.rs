@@ -663,8 +663,7 @@ impl Hunt<'_> {
                 if p.cands.is_empty() {
                     continue;
                 }
-                let event: &Event = match decoder.decode(p.meta.profile, p.json.as_bytes(), key.seq)
-                {
+                let event: &Event = match decoder.decode_str(p.meta.profile, p.json, key.seq) {
                     Ok(e) => e,
                     Err(_) => continue,
                 };
@@ -787,7 +786,7 @@ fn scan_chunk(
             );
             continue;
         }
-        if let Err(e) = w.decoder.decode(profile, rec.json.as_bytes(), local as u64) {
+        if let Err(e) = w.decoder.decode_str(profile, rec.json, local as u64) {
             problems.json_error(&rec, &e);
             continue;
         }
