@@ -117,6 +117,35 @@ fn boolean<'a>(b: Option<bool>) -> Cow<'a, Value> {
     Cow::Owned(b.map_or(Value::Null, Value::Bool))
 }
 
+/// Adds every field `node` reads to `out` (a mask by field id).
+pub(crate) fn node_fields(node: &Node, out: &mut [bool]) {
+    let mut mark = |f: FieldId| {
+        if let Some(m) = out.get_mut(f) {
+            *m = true;
+        }
+    };
+    match node {
+        Node::Const(_) => {}
+        Node::Field(f) | Node::Exists(f) => mark(*f),
+        Node::Text { field, .. } => mark(*field),
+        Node::AnyValue(f, inner) => {
+            mark(*f);
+            node_fields(inner, out);
+        }
+        Node::Not(x) | Node::IsNull(x) | Node::Neg(x) | Node::Holds(x) => node_fields(x, out),
+        Node::And(items) | Node::Or(items) | Node::Call(_, _, items) => {
+            items.iter().for_each(|i| node_fields(i, out))
+        }
+        Node::Cmp(_, a, b) | Node::Arith(_, a, b) => {
+            node_fields(a, out);
+            node_fields(b, out);
+        }
+        Node::In { value, .. } | Node::Match(value, _) | Node::Cidr(value, _) => {
+            node_fields(value, out)
+        }
+    }
+}
+
 /// Whether the condition holds (is `true`, not `false` or null).
 pub(crate) fn matches(node: &Node, ev: &Event) -> bool {
     matches!(*eval(node, ev, None), Value::Bool(true))

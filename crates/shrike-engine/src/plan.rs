@@ -400,6 +400,9 @@ pub struct Program {
     pub(crate) clocks: Vec<Clock>,
     pub(crate) prefilter: crate::prefilter::Prefilter,
     tries: Vec<crate::decode::Trie>,
+    /// Fields sequence and sample rules read (stage filters, join keys, `until`, their
+    /// clocks), by field id: what a candidate event must carry to their runners.
+    candidate_fields: Vec<bool>,
 }
 
 /// Builds a [`Program`]: add queries one by one (a query that does not compile is
@@ -534,6 +537,32 @@ impl<'a> ProgramBuilder<'a> {
             extract.push(row);
         }
         let prefilter = crate::prefilter::Prefilter::build(&self.rules, &c.fields);
+        let mut candidate_fields = vec![false; c.fields.len()];
+        for rule in &self.rules {
+            let stages = match &rule.body {
+                CBody::Event(_) => continue,
+                CBody::Sequence { stages, until, .. } => {
+                    stages.iter().chain(until.as_ref()).collect::<Vec<_>>()
+                }
+                CBody::Sample { stages } => stages.iter().collect(),
+            };
+            for s in stages {
+                crate::eval::node_fields(&s.filter, &mut candidate_fields);
+                for k in &s.keys {
+                    crate::eval::node_fields(&k.node, &mut candidate_fields);
+                }
+            }
+            if let Some(clock) = self.clocks.get(rule.clock) {
+                for f in [Some(clock.timestamp), clock.fallback, clock.tiebreaker]
+                    .into_iter()
+                    .flatten()
+                {
+                    if let Some(m) = candidate_fields.get_mut(f) {
+                        *m = true;
+                    }
+                }
+            }
+        }
         let tries = extract
             .iter()
             .map(|t| crate::decode::Trie::build(t))
@@ -546,6 +575,7 @@ impl<'a> ProgramBuilder<'a> {
             rules: self.rules,
             clocks: self.clocks,
             prefilter,
+            candidate_fields,
         }
     }
 }
@@ -608,6 +638,11 @@ impl Program {
     /// The id of a field the program reads.
     pub fn field_id(&self, path: &str) -> Option<FieldId> {
         self.fields.iter().position(|f| f == path)
+    }
+
+    /// Whether sequence or sample rules read field `f` (see [`crate::Decoder::encode_values`]).
+    pub(crate) fn is_candidate_field(&self, f: FieldId) -> bool {
+        self.candidate_fields.get(f).copied().unwrap_or(false)
     }
 
     pub(crate) fn extract_table(&self, index: usize) -> &[Option<Extract>] {

@@ -350,6 +350,8 @@ struct Item {
     local: u64,
     meta: Meta,
     json: Box<str>,
+    /// A candidate's values for sequence and sample rules ([`Decoder::encode_values`]).
+    values: Vec<u8>,
     matched: Vec<RuleId>,
     candidates: Vec<RuleId>,
     /// Per clock: (time, tiebreaker).
@@ -376,12 +378,13 @@ struct Worker<'p> {
 }
 
 /// Payload of a sorted item: which rules it matched / is a candidate for (of one clock),
-/// its metadata and its JSON text.
+/// its metadata, its values for sequence and sample rules and its JSON text.
 fn encode_payload(
     out: &mut Vec<u8>,
     matched: &[RuleId],
     cands: &[RuleId],
     meta: &Meta,
+    values: &[u8],
     json: &str,
 ) {
     out.clear();
@@ -415,6 +418,7 @@ fn encode_payload(
             }
         }
     }
+    put_bytes(out, values);
     out.extend_from_slice(json.as_bytes());
 }
 
@@ -422,6 +426,7 @@ struct Payload<'a> {
     matched: Vec<RuleId>,
     cands: Vec<RuleId>,
     meta: Meta,
+    values: &'a [u8],
     json: &'a str,
 }
 
@@ -454,6 +459,7 @@ fn decode_payload(mut input: &[u8]) -> Option<Payload<'_>> {
     };
     let index = opt(i)?;
     let id = opt(i)?;
+    let values = get_bytes(i)?;
     let json = std::str::from_utf8(i).ok()?;
     Some(Payload {
         matched,
@@ -465,6 +471,7 @@ fn decode_payload(mut input: &[u8]) -> Option<Payload<'_>> {
             index,
             id,
         },
+        values,
         json,
     })
 }
@@ -602,7 +609,7 @@ impl Hunt<'_> {
                     .cloned()
                     .unwrap_or((None, Value::Null));
                 let mut payload = std::mem::take(&mut self.scratch);
-                encode_payload(&mut payload, &m, &c, &item.meta, &item.json);
+                encode_payload(&mut payload, &m, &c, &item.meta, &item.values, &item.json);
                 let key = CandKey { time, tie, seq };
                 if let Err(e) = self.sorter(clock).push(key, &payload) {
                     self.error = Some(e);
@@ -663,10 +670,15 @@ impl Hunt<'_> {
                 if p.cands.is_empty() {
                     continue;
                 }
-                let event: &Event = match decoder.decode_str(p.meta.profile, p.json, key.seq) {
-                    Ok(e) => e,
-                    Err(_) => continue,
+                // The candidate's values as the scan saw them: no second parse.
+                let Some(event) = decoder.decode_values(p.meta.profile, p.values, key.seq) else {
+                    self.warn(
+                        None,
+                        "internal: a sorted candidate's values could not be read back".into(),
+                    );
+                    continue;
                 };
+                let event: &Event = event;
                 for &r in &p.cands {
                     if let Some(Some(runner)) = runners.get_mut(r) {
                         runner.push(program, event, hit.clone(), &mut out);
@@ -813,8 +825,13 @@ fn scan_chunk(
         } else {
             Vec::new()
         };
+        let mut values = Vec::new();
+        if !w.scan.candidates.is_empty() {
+            w.decoder.encode_values(&mut values);
+        }
         out.items.push(Item {
             local: local as u64,
+            values,
             meta: Meta {
                 source: source_index,
                 pos: rec.pos,
