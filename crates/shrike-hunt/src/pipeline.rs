@@ -349,7 +349,9 @@ struct Meta {
 struct Item {
     local: u64,
     meta: Meta,
-    json: Box<str>,
+    json: Arc<str>,
+    /// An event-rule match's `_source`, parsed by the decoding thread.
+    source: Option<Arc<serde_json::Value>>,
     /// A candidate's values for sequence and sample rules ([`Decoder::encode_values`]).
     values: Vec<u8>,
     matched: Vec<RuleId>,
@@ -493,7 +495,14 @@ struct Hunt<'a> {
 }
 
 impl Hunt<'_> {
-    fn hit(&self, meta: &Meta, seq: u64, time: Option<i64>, json: &str) -> Hit {
+    fn hit(
+        &self,
+        meta: &Meta,
+        seq: u64,
+        time: Option<i64>,
+        json: Arc<str>,
+        source: Option<Arc<serde_json::Value>>,
+    ) -> Hit {
         Hit {
             index: meta.index.as_deref().map(Arc::from),
             id: meta.id.as_deref().map(Box::from),
@@ -504,8 +513,8 @@ impl Hunt<'_> {
             pos: meta.pos,
             timestamp: time,
             seq,
-            json: Box::from(json),
-            source: OnceLock::new(),
+            json,
+            source: source.map_or_else(OnceLock::new, OnceLock::from),
         }
     }
 
@@ -569,11 +578,28 @@ impl Hunt<'_> {
         let time_order = self.options.event_order == EventOrder::Time;
         for item in out.items {
             let seq = base + item.local;
-            if !time_order {
+            if !time_order && !item.matched.is_empty() {
+                // One hit per clock (the time differs), sharing the text and document.
+                let mut hits: Vec<Option<Arc<Hit>>> = vec![None; program.clocks()];
                 for &r in &item.matched {
                     let clock = program.clock_of(r);
-                    let time = item.clocks.get(clock).and_then(|c| c.0);
-                    let hit = Arc::new(self.hit(&item.meta, seq, time, &item.json));
+                    let hit = match hits.get(clock) {
+                        Some(Some(h)) => h.clone(),
+                        _ => {
+                            let time = item.clocks.get(clock).and_then(|c| c.0);
+                            let h = Arc::new(self.hit(
+                                &item.meta,
+                                seq,
+                                time,
+                                item.json.clone(),
+                                item.source.clone(),
+                            ));
+                            if let Some(slot) = hits.get_mut(clock) {
+                                *slot = Some(h.clone());
+                            }
+                            h
+                        }
+                    };
                     self.emit_event(r, hit);
                 }
             }
@@ -663,7 +689,7 @@ impl Hunt<'_> {
                     );
                     continue;
                 };
-                let hit = Arc::new(self.hit(&p.meta, key.seq, key.time, p.json));
+                let hit = Arc::new(self.hit(&p.meta, key.seq, key.time, Arc::from(p.json), None));
                 for &r in &p.matched {
                     self.emit_event(r, hit.clone());
                 }
@@ -839,7 +865,10 @@ fn scan_chunk(
                 index: name,
                 id: rec.id.or_else(|| w.decoder.hit_id()).map(str::to_string),
             },
-            json: Box::from(rec.json),
+            json: Arc::from(rec.json),
+            // Parsed here, on a decoding thread, for the sink (alerts need it).
+            source: (!keep_clocks && !w.scan.matched.is_empty())
+                .then(|| Arc::new(crate::sink::parse_source(rec.json))),
             matched: w.scan.matched.clone(),
             candidates: w.scan.candidates.clone(),
             clocks,

@@ -8,8 +8,10 @@ use std::sync::{Arc, OnceLock};
 
 /// One event a rule matched (alone, or as part of a sequence or sample).
 ///
-/// The event's full `_source` is parsed only when asked for ([`Hit::source`]): matches are
-/// few, so most documents are never built.
+/// The event's full `_source` is built only for matches: an event-rule match has it parsed
+/// on the decoding thread that found it (so the thread calling the sink does not parse
+/// every match), a sequence's events when first asked for ([`Hit::source`]). The hits of
+/// one event share its text and its parsed document.
 #[derive(Debug)]
 pub struct Hit {
     pub(crate) index: Option<Arc<str>>,
@@ -18,8 +20,8 @@ pub struct Hit {
     pub(crate) pos: Pos,
     pub(crate) timestamp: Option<i64>,
     pub(crate) seq: u64,
-    pub(crate) json: Box<str>,
-    pub(crate) source: OnceLock<Json>,
+    pub(crate) json: Arc<str>,
+    pub(crate) source: OnceLock<Arc<Json>>,
 }
 
 impl Hit {
@@ -69,19 +71,25 @@ impl Hit {
     /// the event was read, so this does not fail; a hit wrapper is unwrapped.
     pub fn source(&self) -> &Json {
         self.source
-            .get_or_init(|| match serde_json::from_str::<Json>(&self.json) {
-                Ok(Json::Object(mut obj)) => {
-                    let is_hit = obj.get("_source").is_some_and(Json::is_object)
-                        && (obj.contains_key("_index") || obj.contains_key("_id"));
-                    if is_hit {
-                        obj.remove("_source").unwrap_or(Json::Null)
-                    } else {
-                        Json::Object(obj)
-                    }
-                }
-                Ok(other) => other,
-                Err(_) => Json::Null,
-            })
+            .get_or_init(|| Arc::new(parse_source(&self.json)))
+    }
+}
+
+/// An event's `_source` document from its JSON text: a hit wrapper is unwrapped; text that
+/// does not parse (it was validated when read, so this does not happen) gives `null`.
+pub(crate) fn parse_source(json: &str) -> Json {
+    match serde_json::from_str::<Json>(json) {
+        Ok(Json::Object(mut obj)) => {
+            let is_hit = obj.get("_source").is_some_and(Json::is_object)
+                && (obj.contains_key("_index") || obj.contains_key("_id"));
+            if is_hit {
+                obj.remove("_source").unwrap_or(Json::Null)
+            } else {
+                Json::Object(obj)
+            }
+        }
+        Ok(other) => other,
+        Err(_) => Json::Null,
     }
 }
 
