@@ -382,6 +382,7 @@ fn anchors(cond: &Node, fields: &[String]) -> Anchors {
 
 /// Whether a value satisfies an atom's test, exactly as firing decides (see the module
 /// docs: a value that is not text satisfies every text test).
+#[cfg(test)]
 fn atom_holds(test: &Test, v: &Value, buf: &mut String) -> bool {
     let text = match v {
         Value::Str(t) | Value::Version(t) => t.as_str(),
@@ -411,7 +412,9 @@ fn atom_holds(test: &Test, v: &Value, buf: &mut String) -> bool {
     }
 }
 
-/// Whether some atom of `clause` holds for some value of its field.
+/// Whether some atom of `clause` holds for some value of its field (the reference
+/// [`Check::holds`] is tested against).
+#[cfg(test)]
 fn clause_holds(clause: &Clause, event: &Event, buf: &mut String) -> bool {
     clause.0.iter().any(|a| {
         event
@@ -419,6 +422,106 @@ fn clause_holds(clause: &Clause, event: &Event, buf: &mut String) -> bool {
             .iter()
             .any(|v| atom_holds(&a.test, v, buf))
     })
+}
+
+/// A checked clause compiled per field: what [`clause_holds`] decides, with each value
+/// looked up in hash sets and lower-cased at most once.
+#[derive(Debug, Default)]
+struct Check {
+    parts: Vec<CheckPart>,
+}
+
+#[derive(Debug, Default)]
+struct CheckPart {
+    field: FieldId,
+    present: bool,
+    exact: FastSet,
+    folded: FastSet,
+    contains: Vec<String>,
+    contains_folded: Vec<String>,
+    ints: Vec<i64>,
+    /// Some atom tests text (a value that is not text satisfies it).
+    text: bool,
+    /// Some atom tests an integer (a float satisfies it).
+    int: bool,
+}
+
+type FastSet = std::collections::HashSet<Box<str>, foldhash::fast::RandomState>;
+
+impl Check {
+    fn new(clause: &Clause) -> Check {
+        let mut parts: Vec<CheckPart> = Vec::new();
+        for a in &clause.0 {
+            let i = match parts.iter().position(|p| p.field == a.field) {
+                Some(i) => i,
+                None => {
+                    parts.push(CheckPart {
+                        field: a.field,
+                        ..CheckPart::default()
+                    });
+                    parts.len() - 1
+                }
+            };
+            let part = &mut parts[i];
+            match &a.test {
+                Test::Present => part.present = true,
+                Test::Int(n) => {
+                    part.int = true;
+                    part.ints.push(*n);
+                }
+                Test::Exact(x) => {
+                    part.text = true;
+                    part.exact.insert(x.as_str().into());
+                }
+                Test::Folded(x) => {
+                    part.text = true;
+                    part.folded.insert(x.as_str().into());
+                }
+                Test::Contains {
+                    needle,
+                    folded: false,
+                } => {
+                    part.text = true;
+                    part.contains.push(needle.clone());
+                }
+                Test::Contains {
+                    needle,
+                    folded: true,
+                } => {
+                    part.text = true;
+                    part.contains_folded.push(needle.clone());
+                }
+            }
+        }
+        Check { parts }
+    }
+
+    fn holds(&self, event: &Event, buf: &mut String) -> bool {
+        self.parts.iter().any(|p| {
+            let values = event.get(p.field);
+            if p.present && !values.is_empty() {
+                return true;
+            }
+            values.iter().any(|v| match v {
+                Value::Str(t) | Value::Version(t) => {
+                    if p.exact.contains(t.as_str())
+                        || p.contains.iter().any(|n| t.contains(n.as_str()))
+                    {
+                        return true;
+                    }
+                    if p.folded.is_empty() && p.contains_folded.is_empty() {
+                        return false;
+                    }
+                    fold_into(t, buf);
+                    p.folded.contains(buf.as_str())
+                        || p.contains_folded.iter().any(|n| buf.contains(n.as_str()))
+                }
+                Value::Int(i) => p.text || p.ints.contains(i),
+                Value::Float(_) => p.text || p.int,
+                _ => p.text,
+            })
+        })
+    }
 }
 
 /// The units of a rule, in stage order, with their conditions.
@@ -520,6 +623,8 @@ pub(crate) struct Prefilter {
     checked: Vec<Vec<u32>>,
     /// The distinct checked clauses (many units check the same event category).
     checks: Vec<Clause>,
+    /// `checks`, compiled for lookups.
+    compiled_checks: Vec<Check>,
     /// Clause id → its unit.
     clause_unit: Vec<u32>,
     probes: Vec<Probe>,
@@ -649,6 +754,7 @@ impl Prefilter {
                 }
             }
         }
+        p.compiled_checks = p.checks.iter().map(Check::new).collect();
         for (pi, probe) in p.probes.iter_mut().enumerate() {
             let (ci, cs) = (
                 std::mem::take(&mut ci_needles[pi]),
@@ -736,7 +842,10 @@ impl Prefilter {
                     let c = c as usize;
                     if check_stamp[c] != stamp {
                         check_stamp[c] = stamp;
-                        check_val[c] = clause_holds(&self.checks[c], event, &mut buf);
+                        check_val[c] = self
+                            .compiled_checks
+                            .get(c)
+                            .is_some_and(|k| k.holds(event, &mut buf));
                     }
                     check_val[c]
                 })
@@ -1097,6 +1206,16 @@ mod tests {
             prop_assert_eq!(&with.matched, &without.matched, "{}", doc);
             prop_assert_eq!(&with.candidates, &without.candidates, "{}", doc);
             prop_assert!(with.evaluated <= without.evaluated);
+            // Compiled checks decide exactly what the atoms decide.
+            prop_assert!(p.prefilter.checks.len() > 3);
+            let mut buf = String::new();
+            for (c, k) in p.prefilter.checks.iter().zip(&p.prefilter.compiled_checks) {
+                prop_assert_eq!(
+                    k.holds(&ev, &mut buf),
+                    super::clause_holds(c, &ev, &mut buf),
+                    "{:?} on {}", c, doc
+                );
+            }
         }
     }
 }
