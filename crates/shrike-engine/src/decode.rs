@@ -21,7 +21,7 @@
 //! [`Decoder::hit_id`] give the wrapper's metadata. (A document that is not a hit but has
 //! an object `_source` key does not expose fields below it.)
 
-use crate::event::{convert_scalar, Event, FieldId, Origin, Scalar};
+use crate::event::{convert_scalar, recycle_string, Event, FieldId, Origin, Scalar};
 use crate::plan::{Extract, Program};
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value as Json;
@@ -41,8 +41,50 @@ pub(crate) struct Trie {
 
 #[derive(Debug, Default)]
 struct TNode {
-    children: FastMap<Box<str>, u32>,
+    children: Children,
     leaves: Vec<FieldId>,
+}
+
+/// A trie node's children by key segment: a short list compared by length and bytes
+/// (most nodes have a handful of children), a hash map beyond [`Children::LINEAR`].
+#[derive(Debug, Default)]
+struct Children {
+    keys: Vec<Box<str>>,
+    ids: Vec<u32>,
+    map: Option<FastMap<Box<str>, u32>>,
+}
+
+impl Children {
+    const LINEAR: usize = 8;
+
+    fn get(&self, key: &str) -> Option<u32> {
+        if let Some(m) = &self.map {
+            return m.get(key).copied();
+        }
+        let i = self
+            .keys
+            .iter()
+            .position(|k| k.len() == key.len() && **k == *key)?;
+        self.ids.get(i).copied()
+    }
+
+    fn insert(&mut self, key: &str, id: u32) {
+        self.keys.push(key.into());
+        self.ids.push(id);
+        if self.keys.len() > Self::LINEAR {
+            self.map = Some(
+                self.keys
+                    .iter()
+                    .cloned()
+                    .zip(self.ids.iter().copied())
+                    .collect(),
+            );
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
 }
 
 const ROOT: u32 = 0;
@@ -69,11 +111,11 @@ impl Trie {
             let mut node = ROOT;
             for seg in ex.source.split('.') {
                 node = match t.nodes[node as usize].children.get(seg) {
-                    Some(&n) => n,
+                    Some(n) => n,
                     None => {
                         let n = t.nodes.len() as u32;
                         t.nodes.push(TNode::default());
-                        t.nodes[node as usize].children.insert(seg.into(), n);
+                        t.nodes[node as usize].children.insert(seg, n);
                         n
                     }
                 };
@@ -86,10 +128,17 @@ impl Trie {
     /// The node a (possibly dotted) key leads to from `node`.
     fn step(&self, node: u32, key: &str) -> Option<u32> {
         let mut n = node;
-        for seg in key.split('.') {
-            n = *self.nodes[n as usize].children.get(seg)?;
+        let mut rest = key;
+        loop {
+            let children = &self.nodes.get(n as usize)?.children;
+            match memchr::memchr(b'.', rest.as_bytes()) {
+                None => return children.get(rest),
+                Some(i) => {
+                    n = children.get(&rest[..i])?;
+                    rest = &rest[i + 1..];
+                }
+            }
         }
-        Some(n)
     }
 }
 
@@ -111,8 +160,7 @@ impl Ctx<'_> {
             let Some(Some(ex)) = self.table.get(f) else {
                 continue;
             };
-            let buf = self.pool.pop().unwrap_or_default();
-            if let Some(v) = convert_scalar(sc, ex, buf) {
+            if let Some(v) = convert_scalar(sc, ex, self.pool) {
                 let list = &mut out.values[f];
                 if list.is_empty() {
                     out.touched.push(f);
@@ -470,9 +518,6 @@ pub struct Decoder<'p> {
     has_id: bool,
 }
 
-/// Strings kept for reuse at most (a document with more string values allocates the rest).
-const POOL_MAX: usize = 4096;
-
 impl<'p> Decoder<'p> {
     /// A decoder for the events of `program`.
     pub fn new(program: &'p Program) -> Self {
@@ -507,9 +552,7 @@ impl<'p> Decoder<'p> {
         for f in touched.drain(..) {
             for v in values[f].drain(..) {
                 if let Value::Str(s) | Value::Version(s) = v {
-                    if pool.len() < POOL_MAX {
-                        pool.push(s);
-                    }
+                    recycle_string(pool, s);
                 }
             }
         }
@@ -568,6 +611,21 @@ impl<'p> Decoder<'p> {
         Ok(())
     }
 
+    /// Decodes one JSON document of index `index` from text already known to be UTF-8
+    /// (the reader validated it): like [`Decoder::decode`] without validating every string
+    /// again.
+    pub fn decode_str(
+        &mut self,
+        index: usize,
+        json: &str,
+        seq: u64,
+    ) -> Result<&Event, serde_json::Error> {
+        let mut de = serde_json::Deserializer::from_str(json);
+        self.run(index, seq, &mut de)?;
+        de.end()?;
+        Ok(&self.event)
+    }
+
     /// Decodes one JSON document (an NDJSON line) of index `index` (an id from
     /// [`Program::index_id`]); `seq` is its input position. The event is valid until the
     /// next call.
@@ -599,6 +657,56 @@ impl<'p> Decoder<'p> {
         &self.event
     }
 
+    /// Appends to `out` the last event's values of the fields sequence and sample rules
+    /// read (their stage filters, join keys, `until` and clocks), in a compact binary form
+    /// that [`Decoder::decode_values`] turns back into an event those rules see exactly as
+    /// they saw this one — so a candidate kept for them need not be parsed again.
+    pub fn encode_values(&self, out: &mut Vec<u8>) {
+        let program = self.program;
+        let fields: Vec<FieldId> = self
+            .touched
+            .iter()
+            .copied()
+            .filter(|&f| program.is_candidate_field(f))
+            .collect();
+        put_varint(out, fields.len() as u64);
+        for f in fields {
+            let values = self.event.get(f);
+            put_varint(out, f as u64);
+            put_varint(out, values.len() as u64);
+            for v in values {
+                encode_value(v, out);
+            }
+        }
+    }
+
+    /// Rebuilds an event of index `index` from [`Decoder::encode_values`]' bytes (fields
+    /// other rules read are empty). `None` when the bytes are not such an encoding. The
+    /// event is valid until the next call.
+    pub fn decode_values(&mut self, index: usize, mut bytes: &[u8], seq: u64) -> Option<&Event> {
+        Self::recycle(&mut self.event.values, &mut self.touched, &mut self.pool);
+        Self::recycle(&mut self.alt, &mut self.alt_touched, &mut self.pool);
+        self.is_hit = false;
+        self.has_index = false;
+        self.has_id = false;
+        self.event.index = index;
+        self.event.seq = seq;
+        let input = &mut bytes;
+        let n = get_varint(input)?;
+        for _ in 0..n {
+            let f = usize::try_from(get_varint(input)?).ok()?;
+            let count = get_varint(input)?;
+            let list = self.event.values.get_mut(f)?;
+            if list.is_empty() && count > 0 {
+                self.touched.push(f);
+            }
+            for _ in 0..count {
+                list.push(decode_value(input, &mut self.pool)?);
+            }
+        }
+        input.is_empty().then_some(&self.event)
+    }
+
     /// Whether the last document was an Elasticsearch hit (fields read from `_source`).
     pub fn is_hit(&self) -> bool {
         self.is_hit
@@ -613,6 +721,105 @@ impl<'p> Decoder<'p> {
     pub fn hit_id(&self) -> Option<&str> {
         (self.is_hit && self.has_id).then_some(self.id.as_str())
     }
+}
+
+fn put_varint(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+fn get_varint(input: &mut &[u8]) -> Option<u64> {
+    let mut v = 0u64;
+    for shift in (0..64).step_by(7) {
+        let (&b, rest) = input.split_first()?;
+        *input = rest;
+        v |= u64::from(b & 0x7f) << shift;
+        if b < 0x80 {
+            return Some(v);
+        }
+    }
+    None
+}
+
+fn take<'a>(input: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
+    if input.len() < n {
+        return None;
+    }
+    let (head, rest) = input.split_at(n);
+    *input = rest;
+    Some(head)
+}
+
+fn take8(input: &mut &[u8]) -> Option<[u8; 8]> {
+    take(input, 8)?.try_into().ok()
+}
+
+fn encode_value(v: &Value, out: &mut Vec<u8>) {
+    match v {
+        Value::Null => out.push(0),
+        Value::Bool(b) => out.extend_from_slice(&[1, u8::from(*b)]),
+        Value::Int(i) => {
+            out.push(2);
+            out.extend_from_slice(&i.to_le_bytes());
+        }
+        Value::Float(x) => {
+            out.push(3);
+            out.extend_from_slice(&x.to_bits().to_le_bytes());
+        }
+        Value::Str(s) | Value::Version(s) => {
+            out.push(if matches!(v, Value::Str(_)) { 4 } else { 5 });
+            put_varint(out, s.len() as u64);
+            out.extend_from_slice(s.as_bytes());
+        }
+        Value::Date(d) => {
+            out.push(6);
+            out.extend_from_slice(&d.to_le_bytes());
+        }
+        Value::Ip(std::net::IpAddr::V4(ip)) => {
+            out.push(7);
+            out.extend_from_slice(&ip.octets());
+        }
+        Value::Ip(std::net::IpAddr::V6(ip)) => {
+            out.push(8);
+            out.extend_from_slice(&ip.octets());
+        }
+    }
+}
+
+fn decode_value(input: &mut &[u8], pool: &mut Vec<String>) -> Option<Value> {
+    let (&tag, rest) = input.split_first()?;
+    *input = rest;
+    Some(match tag {
+        0 => Value::Null,
+        1 => Value::Bool(*take(input, 1)?.first()? != 0),
+        2 => Value::Int(i64::from_le_bytes(take8(input)?)),
+        3 => Value::Float(f64::from_bits(u64::from_le_bytes(take8(input)?))),
+        4 | 5 => {
+            let n = usize::try_from(get_varint(input)?).ok()?;
+            let text = std::str::from_utf8(take(input, n)?).ok()?;
+            let mut s = pool.pop().unwrap_or_default();
+            s.clear();
+            s.push_str(text);
+            if tag == 4 {
+                Value::Str(s)
+            } else {
+                Value::Version(s)
+            }
+        }
+        6 => Value::Date(i64::from_le_bytes(take8(input)?)),
+        7 => {
+            let b: [u8; 4] = take(input, 4)?.try_into().ok()?;
+            Value::Ip(std::net::IpAddr::from(b))
+        }
+        8 => {
+            let b: [u8; 16] = take(input, 16)?.try_into().ok()?;
+            Value::Ip(std::net::IpAddr::from(b))
+        }
+        _ => return None,
+    })
 }
 
 #[cfg(test)]
@@ -681,6 +888,9 @@ mod tests {
         let doc: Json = serde_json::from_slice(&text).unwrap();
         let expected = p.event_from_json(0, doc.clone(), 0);
         let got = d.decode(0, &text, 0).unwrap().values.clone();
+        assert_eq!(got, expected.values, "{doc}");
+        let text_str = std::str::from_utf8(&text).unwrap();
+        let got = d.decode_str(0, text_str, 0).unwrap().values.clone();
         assert_eq!(got, expected.values, "{doc}");
         assert_eq!(
             d.hit_index().unwrap_or("i"),
@@ -754,7 +964,87 @@ mod tests {
         })
     }
 
+    /// A program whose sequence reads some fields and whose event rule reads others.
+    fn sequence_program() -> Program {
+        let schema = Schema::single("i", Mapping::from_json_str(MAPPING).unwrap());
+        let mut b = ProgramBuilder::new(&schema);
+        let f = |p: &str| {
+            Expr::field(FieldRef {
+                path: p.to_string(),
+                ty: FieldType::Keyword,
+            })
+        };
+        let stage = |e: Expr| shrike_ir::Stage {
+            filter: e,
+            keys: vec![shrike_ir::Key {
+                expr: f("a.b"),
+                optional: true,
+                ty: Some(FieldType::Keyword),
+            }],
+            missing: false,
+        };
+        let seq = Query {
+            body: Body::Sequence(shrike_ir::Sequence {
+                stages: vec![stage(Expr::is_null(f("ip"))), stage(Expr::is_null(f("v")))],
+                until: Some(stage(Expr::is_null(f("a.n")))),
+                maxspan_nanos: None,
+            }),
+            pipes: vec![],
+        };
+        b.add(&seq, &RuleOptions::default()).unwrap();
+        let ev = Query {
+            body: Body::Event(Expr::is_null(f("x"))),
+            pipes: vec![],
+        };
+        b.add(&ev, &RuleOptions::default()).unwrap();
+        b.build()
+    }
+
+    fn values_round_trip(p: &Program, doc: &Json) {
+        let text = serde_json::to_string(doc).unwrap();
+        let mut d = Decoder::new(p);
+        let mut back = Decoder::new(p);
+        if d.decode_str(0, &text, 3).is_err() {
+            return;
+        }
+        let orig = d.event();
+        let mut bytes = Vec::new();
+        d.encode_values(&mut bytes);
+        let got = back.decode_values(0, &bytes, 3).expect("decodes");
+        for (f, path) in p.field_paths().iter().enumerate() {
+            let want: &[Value] = if p.is_candidate_field(f) {
+                orig.get(f)
+            } else {
+                &[]
+            };
+            assert_eq!(got.get(f), want, "{path} in {doc}");
+        }
+        // Garbage is refused, not misread.
+        assert!(back.decode_values(0, &[1, 200, 1, 9], 0).is_none());
+    }
+
+    #[test]
+    fn candidate_values_round_trip() {
+        let p = sequence_program();
+        for path in ["@timestamp", "a.b", "ip", "v", "a.n"] {
+            assert!(p.is_candidate_field(p.field_id(path).unwrap()), "{path}");
+        }
+        assert!(!p.is_candidate_field(p.field_id("x").unwrap()));
+        values_round_trip(
+            &p,
+            &json!({"@timestamp": "2024-01-01T00:00:00Z", "a": {"b": ["x", "y"], "n": -4},
+                    "ip": ["10.0.0.1", "::1"], "v": "1.2.3", "x": "other"}),
+        );
+    }
+
     proptest! {
+        #[test]
+        fn candidate_values_round_trip_any_document(doc in json_value()) {
+            if doc.is_object() {
+                values_round_trip(&sequence_program(), &doc);
+            }
+        }
+
         #[test]
         fn decoder_agrees_with_the_value_path(doc in json_value()) {
             if doc.is_object() {

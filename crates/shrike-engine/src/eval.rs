@@ -6,10 +6,63 @@
 //! wrapped in [`Node::AnyValue`] at compile time and hold if any value satisfies them.
 
 use crate::event::{Event, FieldId};
-use crate::matcher::{fold, Cidr, Matcher};
+use crate::matcher::{fold, fold_into, Cidr, Matcher};
 use shrike_ir::analysis::Analyzer;
 use shrike_ir::{ArithOp, CmpOp, Func, Value};
 use std::borrow::Cow;
+use std::cell::Cell;
+
+type FastSet = std::collections::HashSet<Box<str>, foldhash::fast::RandomState>;
+
+/// The text members of an `in` set, for one hash lookup instead of a scan.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct TextSet {
+    /// Case-sensitive: the string and version members (a string equals either exactly).
+    /// Case-insensitive: every member's text, lower-cased.
+    members: FastSet,
+    /// Case-sensitive: the set has a member that is neither a string nor a version (a
+    /// number, a date, null…), so a string not in `members` compares as unknown with it.
+    other: bool,
+}
+
+impl TextSet {
+    pub(crate) fn new(set: &[Value], folded: &[Option<String>], case_insensitive: bool) -> Self {
+        if case_insensitive {
+            TextSet {
+                members: folded.iter().flatten().map(|f| f.as_str().into()).collect(),
+                other: false,
+            }
+        } else {
+            let mut t = TextSet::default();
+            for v in set {
+                match v {
+                    Value::Str(s) | Value::Version(s) => {
+                        t.members.insert(s.as_str().into());
+                    }
+                    _ => t.other = true,
+                }
+            }
+            t
+        }
+    }
+}
+
+thread_local! {
+    /// A buffer for lower-cased values, reused across evaluations on this thread.
+    static FOLD: Cell<String> = const { Cell::new(String::new()) };
+}
+
+/// Calls `f` with `s` lower-cased as the matchers fold (no allocation in the steady
+/// state).
+fn with_folded<R>(s: &str, f: impl FnOnce(&str) -> R) -> R {
+    FOLD.with(|cell| {
+        let mut buf = cell.take();
+        fold_into(s, &mut buf);
+        let r = f(&buf);
+        cell.set(buf);
+        r
+    })
+}
 
 /// A compiled expression node.
 #[derive(Clone, Debug)]
@@ -28,6 +81,7 @@ pub(crate) enum Node {
         set: Vec<Value>,
         folded: Vec<Option<String>>,
         case_insensitive: bool,
+        texts: Box<TextSet>,
     },
     Match(Box<Node>, Vec<Matcher>),
     Cidr(Box<Node>, Vec<Cidr>),
@@ -62,6 +116,35 @@ fn null<'a>() -> Cow<'a, Value> {
 
 fn boolean<'a>(b: Option<bool>) -> Cow<'a, Value> {
     Cow::Owned(b.map_or(Value::Null, Value::Bool))
+}
+
+/// Adds every field `node` reads to `out` (a mask by field id).
+pub(crate) fn node_fields(node: &Node, out: &mut [bool]) {
+    let mut mark = |f: FieldId| {
+        if let Some(m) = out.get_mut(f) {
+            *m = true;
+        }
+    };
+    match node {
+        Node::Const(_) => {}
+        Node::Field(f) | Node::Exists(f) => mark(*f),
+        Node::Text { field, .. } => mark(*field),
+        Node::AnyValue(f, inner) => {
+            mark(*f);
+            node_fields(inner, out);
+        }
+        Node::Not(x) | Node::IsNull(x) | Node::Neg(x) | Node::Holds(x) => node_fields(x, out),
+        Node::And(items) | Node::Or(items) | Node::Call(_, _, items) => {
+            items.iter().for_each(|i| node_fields(i, out))
+        }
+        Node::Cmp(_, a, b) | Node::Arith(_, a, b) => {
+            node_fields(a, out);
+            node_fields(b, out);
+        }
+        Node::In { value, .. } | Node::Match(value, _) | Node::Cidr(value, _) => {
+            node_fields(value, out)
+        }
+    }
 }
 
 /// Whether the condition holds (is `true`, not `false` or null).
@@ -127,10 +210,20 @@ pub(crate) fn eval<'a>(node: &'a Node, ev: &'a Event, bind: Binding<'a>) -> Cow<
             set,
             folded,
             case_insensitive,
+            texts,
         } => {
             let v = eval(value, ev, bind);
             if v.is_null() {
                 return null();
+            }
+            if let Value::Str(s) | Value::Version(s) = &*v {
+                return if *case_insensitive {
+                    boolean(Some(with_folded(s, |f| texts.members.contains(f))))
+                } else if texts.members.contains(s.as_str()) {
+                    Cow::Owned(Value::Bool(true))
+                } else {
+                    boolean((!texts.other).then_some(false))
+                };
             }
             if *case_insensitive {
                 if let Some(s) = v.to_text() {
@@ -158,7 +251,13 @@ pub(crate) fn eval<'a>(node: &'a Node, ev: &'a Event, bind: Binding<'a>) -> Cow<
                     None => return null(),
                 },
             };
-            boolean(Some(matchers.iter().any(|m| m.is_match(&s))))
+            // Lower-case the value once for all the node's case-insensitive patterns.
+            let hit = if matchers.iter().any(Matcher::folds) {
+                with_folded(&s, |f| matchers.iter().any(|m| m.is_match_folded(&s, f)))
+            } else {
+                matchers.iter().any(|m| m.is_match(&s))
+            };
+            boolean(Some(hit))
         }
         Node::Cidr(value, cidrs) => {
             let v = eval(value, ev, bind);
@@ -508,6 +607,99 @@ mod tests {
         );
         assert_eq!(call(Func::Concat, false, &[s("a"), n()]), Value::Null);
         assert_eq!(call(Func::Length, false, &[s("héllo")]), Value::Int(5));
+    }
+
+    /// `in` as a linear scan, as it was before hash sets: the reference for the fast path.
+    fn in_reference(v: &Value, set: &[Value], ci: bool) -> Value {
+        if v.is_null() {
+            return Value::Null;
+        }
+        if ci {
+            if let Some(s) = v.to_text() {
+                let s = fold(&s);
+                return Value::Bool(
+                    set.iter()
+                        .any(|c| c.to_text().map(|t| fold(&t)) == Some(s.clone())),
+                );
+            }
+        }
+        let mut unknown = false;
+        for c in set {
+            match shrike_ir::value::equals(v, c) {
+                Some(true) => return Value::Bool(true),
+                Some(false) => {}
+                None => unknown = true,
+            }
+        }
+        if unknown {
+            Value::Null
+        } else {
+            Value::Bool(false)
+        }
+    }
+
+    #[test]
+    fn in_sets_agree_with_a_scan() {
+        use crate::event::Origin;
+        use std::sync::Arc;
+        let st = |x: &str| Value::Str(x.into());
+        let sets = [
+            vec![st("a"), st("b")],
+            vec![st("a"), Value::Int(1)],
+            vec![st("a"), Value::Null],
+            vec![Value::Version("1.2.3".into()), st("x")],
+            vec![st("İx"), st("ABC"), st("straße"), Value::Int(7)],
+            vec![],
+        ];
+        let values = [
+            st("a"),
+            st("c"),
+            st("A"),
+            Value::Version("1.2.3".into()),
+            Value::Version("x".into()),
+            Value::Int(1),
+            Value::Int(7),
+            st("i\u{307}x"),
+            st("İX"),
+            st("abc"),
+            st("STRASSE"),
+            st("STRAßE"),
+            st("7"),
+        ];
+        for set in &sets {
+            for ci in [false, true] {
+                let folded: Vec<Option<String>> =
+                    set.iter().map(|v| v.to_text().map(|t| fold(&t))).collect();
+                let node = Node::In {
+                    value: Box::new(Node::Field(0)),
+                    texts: Box::new(TextSet::new(set, &folded, ci)),
+                    set: set.clone(),
+                    folded,
+                    case_insensitive: ci,
+                };
+                for v in &values {
+                    let ev = Event {
+                        values: vec![vec![v.clone()]],
+                        index: 0,
+                        timestamp: None,
+                        tiebreaker: Value::Null,
+                        seq: 0,
+                        source: Arc::new(serde_json::Value::Null),
+                        origin: Origin {
+                            index: Arc::from(""),
+                            id: None,
+                        },
+                    };
+                    let got = eval(&node, &ev, None).into_owned();
+                    let want = in_reference(v, set, ci);
+                    assert_eq!(
+                        format!("{got:?}"),
+                        format!("{want:?}"),
+                        "{v:?} in {set:?} ci={ci}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -207,12 +207,37 @@ fn scalar_text(sc: Scalar<'_>, out: &mut String) -> bool {
 
 /// Converts one JSON leaf to the field type's domain; `None` when it has no value there.
 pub(crate) fn convert(leaf: &Json, ex: &Extract) -> Option<Value> {
-    convert_scalar(Scalar::of(leaf)?, ex, String::new())
+    convert_scalar(Scalar::of(leaf)?, ex, &mut Vec::new())
 }
 
-/// Converts one scalar to the field type's domain; `buf` is a recycled string the result
-/// may take (so that decoding allocates nothing in the steady state).
-pub(crate) fn convert_scalar(sc: Scalar<'_>, ex: &Extract, mut buf: String) -> Option<Value> {
+/// Strings kept for reuse at most (a document with more string values allocates the rest).
+pub(crate) const POOL_MAX: usize = 4096;
+
+/// Returns a string buffer to the pool.
+pub(crate) fn recycle_string(pool: &mut Vec<String>, s: String) {
+    if pool.len() < POOL_MAX {
+        pool.push(s);
+    }
+}
+
+/// The text of a scalar in a buffer from `pool`, or `None` (the buffer back in the pool).
+fn text_from_pool(sc: Scalar<'_>, pool: &mut Vec<String>) -> Option<String> {
+    let mut buf = pool.pop().unwrap_or_default();
+    if scalar_text(sc, &mut buf) {
+        Some(buf)
+    } else {
+        recycle_string(pool, buf);
+        None
+    }
+}
+
+/// Converts one scalar to the field type's domain; string results take a buffer from
+/// `pool` (recycled strings, so that decoding allocates nothing in the steady state).
+pub(crate) fn convert_scalar(
+    sc: Scalar<'_>,
+    ex: &Extract,
+    pool: &mut Vec<String>,
+) -> Option<Value> {
     let sc = match (sc, &ex.null_value) {
         (Scalar::Null, Some(nv)) => {
             return convert_scalar(
@@ -221,7 +246,7 @@ pub(crate) fn convert_scalar(sc: Scalar<'_>, ex: &Extract, mut buf: String) -> O
                     null_value: None,
                     ..ex.clone()
                 },
-                buf,
+                pool,
             )
         }
         (Scalar::Null, None) => return None,
@@ -229,15 +254,16 @@ pub(crate) fn convert_scalar(sc: Scalar<'_>, ex: &Extract, mut buf: String) -> O
     };
     match &ex.ty {
         FieldType::Keyword | FieldType::Wildcard | FieldType::Flattened | FieldType::Text => {
-            if !scalar_text(sc, &mut buf) {
-                return None;
-            }
+            let buf = text_from_pool(sc, pool)?;
             match ex.ignore_above {
-                Some(n) if buf.len() > n && buf.chars().count() > n => None,
+                Some(n) if buf.len() > n && buf.chars().count() > n => {
+                    recycle_string(pool, buf);
+                    None
+                }
                 _ => Some(Value::Str(buf)),
             }
         }
-        FieldType::ConstantKeyword(_) => scalar_text(sc, &mut buf).then_some(Value::Str(buf)),
+        FieldType::ConstantKeyword(_) => text_from_pool(sc, pool).map(Value::Str),
         FieldType::Integer => match sc {
             Scalar::Str(s) => {
                 let s = s.trim();
@@ -282,7 +308,7 @@ pub(crate) fn convert_scalar(sc: Scalar<'_>, ex: &Extract, mut buf: String) -> O
                     .map(Value::Date),
             },
         },
-        FieldType::Version => scalar_text(sc, &mut buf).then_some(Value::Version(buf)),
+        FieldType::Version => text_from_pool(sc, pool).map(Value::Version),
         FieldType::Object | FieldType::Other(_) => None,
     }
 }

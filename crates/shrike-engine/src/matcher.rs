@@ -1,10 +1,14 @@
 //! String matchers compiled once per plan: wildcards, Lucene regular expressions, CIDRs.
 //!
 //! A wildcard pattern is compiled to the cheapest form that decides it — exact, prefix,
-//! suffix, contains, "anything" — and only falls back to a regex when it needs one
-//! (`a*b*c`, `?`). Case-insensitive matchers lower-case the pattern once and the value per
-//! match.
+//! suffix, contains (a SIMD substring searcher), "anything" — and otherwise to a [`Glob`]:
+//! the pattern's star-separated parts matched left to right, each at its leftmost
+//! occurrence (which is optimal: a part matches a fixed number of characters). Only Lucene
+//! regular expressions use the `regex` crate. Case-insensitive matchers lower-case the
+//! pattern once and the value per match; ASCII values take a fast path that needs no
+//! allocation.
 
+use memchr::memmem;
 use regex::Regex;
 use std::net::IpAddr;
 
@@ -26,8 +30,179 @@ enum Kind {
     Exact(String),
     Prefix(String),
     Suffix(String),
-    Contains(String),
+    Contains(Box<memmem::Finder<'static>>),
+    Glob(Box<Glob>),
     Regex(Regex),
+}
+
+/// One token of a glob part: literal text, or `?` (exactly one character).
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Tok {
+    Lit(Box<[u8]>),
+    One,
+}
+
+/// A wildcard pattern with inner stars or `?`: the parts between stars.
+#[derive(Clone, Debug)]
+struct Glob {
+    parts: Vec<Vec<Tok>>,
+    /// Per part, a searcher for its leading literal (to find its leftmost occurrence).
+    finders: Vec<Option<memmem::Finder<'static>>>,
+    /// The pattern starts with `*` (else the first part is anchored at the start).
+    lead_star: bool,
+    /// The pattern ends with `*` (else the last part is anchored at the end).
+    trail_star: bool,
+}
+
+/// Length in bytes of the UTF-8 character starting with byte `b` (1 for a stray byte,
+/// which cannot occur in a `str` at a character boundary).
+fn char_len(b: u8) -> usize {
+    match b {
+        0xF0..=0xFF => 4,
+        0xE0..=0xEF => 3,
+        0xC0..=0xDF => 2,
+        _ => 1,
+    }
+}
+
+impl Glob {
+    fn new(pattern: &str) -> Glob {
+        let lead_star = pattern.starts_with('*');
+        let trail_star = pattern.ends_with('*');
+        let parts = pattern
+            .split('*')
+            .filter(|p| !p.is_empty())
+            .map(|part| {
+                let mut toks = Vec::new();
+                for (i, run) in part.split('?').enumerate() {
+                    if i > 0 {
+                        toks.push(Tok::One);
+                    }
+                    if !run.is_empty() {
+                        toks.push(Tok::Lit(run.as_bytes().into()));
+                    }
+                }
+                toks
+            })
+            .collect::<Vec<_>>();
+        let finders = parts
+            .iter()
+            .map(|p| match p.first() {
+                Some(Tok::Lit(l)) => Some(memmem::Finder::new(l).into_owned()),
+                _ => None,
+            })
+            .collect();
+        Glob {
+            parts,
+            finders,
+            lead_star,
+            trail_star,
+        }
+    }
+
+    /// The end of `part` matched at `pos`, if it matches there.
+    fn match_at(part: &[Tok], s: &[u8], mut pos: usize) -> Option<usize> {
+        for t in part {
+            match t {
+                Tok::Lit(l) => {
+                    if !s.get(pos..)?.starts_with(l) {
+                        return None;
+                    }
+                    pos += l.len();
+                }
+                Tok::One => pos += char_len(*s.get(pos)?),
+            }
+        }
+        Some(pos)
+    }
+
+    /// The start of `part` matched so that it ends at `end`, if it does.
+    fn match_before(part: &[Tok], s: &[u8], mut end: usize) -> Option<usize> {
+        for t in part.iter().rev() {
+            match t {
+                Tok::Lit(l) => {
+                    if !s.get(..end)?.ends_with(l) {
+                        return None;
+                    }
+                    end -= l.len();
+                }
+                Tok::One => {
+                    // Step back over one character (continuation bytes are 10xxxxxx).
+                    end = end.checked_sub(1)?;
+                    while end > 0 && s[end] & 0xC0 == 0x80 {
+                        end -= 1;
+                    }
+                }
+            }
+        }
+        Some(end)
+    }
+
+    /// The leftmost match of `part` starting at or after `from`: its end.
+    fn find(
+        part: &[Tok],
+        finder: Option<&memmem::Finder<'_>>,
+        s: &[u8],
+        mut from: usize,
+    ) -> Option<usize> {
+        match finder {
+            Some(f) => loop {
+                let at = from + f.find(s.get(from..)?)?;
+                if let Some(end) = Self::match_at(part, s, at) {
+                    return Some(end);
+                }
+                from = at + 1;
+            },
+            _ => loop {
+                if let Some(end) = Self::match_at(part, s, from) {
+                    return Some(end);
+                }
+                from += char_len(*s.get(from)?);
+            },
+        }
+    }
+
+    fn is_match(&self, s: &str) -> bool {
+        let s = s.as_bytes();
+        let mut parts = &self.parts[..];
+        let mut pos = 0;
+        if !self.lead_star {
+            let Some((first, rest)) = parts.split_first() else {
+                return s.is_empty();
+            };
+            match Self::match_at(first, s, 0) {
+                Some(end) => pos = end,
+                None => return false,
+            }
+            parts = rest;
+            if parts.is_empty() {
+                return self.trail_star || pos == s.len();
+            }
+        }
+        let skipped = self.parts.len() - parts.len();
+        let last = if self.trail_star {
+            None
+        } else {
+            match parts.split_last() {
+                Some((last, rest)) => {
+                    parts = rest;
+                    Some(last)
+                }
+                None => None,
+            }
+        };
+        for (i, part) in parts.iter().enumerate() {
+            let finder = self.finders.get(skipped + i).and_then(Option::as_ref);
+            match Self::find(part, finder, s, pos) {
+                Some(end) => pos = end,
+                None => return false,
+            }
+        }
+        match last {
+            Some(last) => Self::match_before(last, s, s.len()).is_some_and(|start| start >= pos),
+            None => true,
+        }
+    }
 }
 
 /// One compiled pattern.
@@ -35,7 +210,7 @@ enum Kind {
 pub struct Matcher {
     kind: Kind,
     lower: bool,
-    /// For a wildcard compiled to a regex: its longest literal run (what any match must
+    /// For a wildcard compiled to a glob: its longest literal run (what any match must
     /// contain), for the prefilter.
     literal: Option<String>,
 }
@@ -55,6 +230,18 @@ pub fn fold(s: &str) -> String {
     s.to_lowercase()
 }
 
+/// [`fold`] into a reused buffer: ASCII text is lower-cased byte by byte (what
+/// `to_lowercase` does to ASCII), anything else goes through [`fold`].
+pub(crate) fn fold_into(s: &str, buf: &mut String) {
+    buf.clear();
+    if s.is_ascii() {
+        buf.push_str(s);
+        buf.make_ascii_lowercase();
+    } else {
+        buf.push_str(&fold(s));
+    }
+}
+
 impl Matcher {
     /// Compiles an EQL/KQL wildcard: `*` is any run of characters, `?` exactly one; every
     /// other character, backslash included, is literal.
@@ -64,36 +251,28 @@ impl Matcher {
         } else {
             pattern.to_string()
         };
-        let kind = if p.contains('?') {
-            Kind::Regex(wildcard_regex(&p)?)
-        } else {
-            let stars = p.matches('*').count();
-            let inner = p.trim_matches('*');
-            if stars == 0 {
-                Kind::Exact(p.clone())
-            } else if inner.is_empty() {
-                Kind::Any
-            } else if inner.contains('*') {
-                Kind::Regex(wildcard_regex(&p)?)
-            } else {
-                let lead = p.starts_with('*');
-                let trail = p.ends_with('*');
-                let lead_n = p.len() - p.trim_start_matches('*').len();
-                let trail_n = p.len() - p.trim_end_matches('*').len();
-                if stars != lead_n + trail_n {
-                    Kind::Regex(wildcard_regex(&p)?)
-                } else {
-                    match (lead, trail) {
-                        (true, true) => Kind::Contains(inner.to_string()),
-                        (true, false) => Kind::Suffix(inner.to_string()),
-                        (false, true) => Kind::Prefix(inner.to_string()),
-                        (false, false) => Kind::Exact(inner.to_string()),
-                    }
+        let simple = |inner: &str| -> Kind {
+            let lead = p.starts_with('*');
+            let trail = p.ends_with('*');
+            match (lead, trail) {
+                (true, true) => {
+                    Kind::Contains(Box::new(memmem::Finder::new(inner.as_bytes()).into_owned()))
                 }
+                (true, false) => Kind::Suffix(inner.to_string()),
+                (false, true) => Kind::Prefix(inner.to_string()),
+                (false, false) => Kind::Exact(inner.to_string()),
             }
         };
+        let inner = p.trim_matches('*');
+        let kind = if p.contains('?') || inner.contains('*') {
+            Kind::Glob(Box::new(Glob::new(&p)))
+        } else if inner.is_empty() && p.contains('*') {
+            Kind::Any
+        } else {
+            simple(inner)
+        };
         let literal = match kind {
-            Kind::Regex(_) => p
+            Kind::Glob(_) => p
                 .split(['*', '?'])
                 .max_by_key(|run| run.len())
                 .filter(|run| !run.is_empty())
@@ -127,12 +306,51 @@ impl Matcher {
 
     /// Whether `s` matches.
     pub fn is_match(&self, s: &str) -> bool {
+        if !self.lower {
+            return self.raw_match(s);
+        }
+        if s.is_ascii() {
+            if let Some(m) = self.ascii_ci_match(s) {
+                return m;
+            }
+        }
+        let mut buf = String::new();
+        fold_into(s, &mut buf);
+        self.raw_match(&buf)
+    }
+
+    /// Whether the matcher compares the value lower-cased.
+    pub(crate) fn folds(&self) -> bool {
+        self.lower
+    }
+
+    /// Whether `s` matches, `folded` being `s` lower-cased by [`fold_into`] (used only
+    /// when the matcher [`folds`](Matcher::folds)).
+    pub(crate) fn is_match_folded(&self, s: &str, folded: &str) -> bool {
         if self.lower {
-            let l = fold(s);
-            self.raw_match(&l)
+            self.raw_match(folded)
         } else {
             self.raw_match(s)
         }
+    }
+
+    /// Case-insensitive exact, prefix and suffix tests of an ASCII value without
+    /// lower-casing it (the pattern is lower-cased already; an ASCII value can only equal
+    /// an ASCII pattern). `None` for the other kinds.
+    fn ascii_ci_match(&self, s: &str) -> Option<bool> {
+        let s = s.as_bytes();
+        Some(match &self.kind {
+            Kind::Any => true,
+            Kind::Exact(p) => s.eq_ignore_ascii_case(p.as_bytes()),
+            Kind::Prefix(p) => s
+                .get(..p.len())
+                .is_some_and(|h| h.eq_ignore_ascii_case(p.as_bytes())),
+            Kind::Suffix(p) => s
+                .len()
+                .checked_sub(p.len())
+                .is_some_and(|i| s[i..].eq_ignore_ascii_case(p.as_bytes())),
+            _ => return None,
+        })
     }
 
     fn raw_match(&self, s: &str) -> bool {
@@ -141,7 +359,8 @@ impl Matcher {
             Kind::Exact(p) => s == p,
             Kind::Prefix(p) => s.starts_with(p.as_str()),
             Kind::Suffix(p) => s.ends_with(p.as_str()),
-            Kind::Contains(p) => s.contains(p.as_str()),
+            Kind::Contains(f) => f.find(s.as_bytes()).is_some(),
+            Kind::Glob(g) => g.is_match(s),
             Kind::Regex(r) => r.is_match(s),
         }
     }
@@ -150,13 +369,15 @@ impl Matcher {
     /// folded to lower case (`None`: no literal requirement, e.g. `*` or a regex).
     pub(crate) fn requirement(&self) -> Option<(Requirement<'_>, bool)> {
         let req = match &self.kind {
-            Kind::Any => return None,
+            Kind::Any | Kind::Regex(_) => return None,
             Kind::Exact(p) => Requirement::Exact(p),
-            Kind::Prefix(p) | Kind::Suffix(p) | Kind::Contains(p) if !p.is_empty() => {
-                Requirement::Contains(p)
+            Kind::Prefix(p) | Kind::Suffix(p) if !p.is_empty() => Requirement::Contains(p),
+            Kind::Prefix(_) | Kind::Suffix(_) => return None,
+            Kind::Contains(f) if !f.needle().is_empty() => {
+                Requirement::Contains(std::str::from_utf8(f.needle()).ok()?)
             }
-            Kind::Prefix(_) | Kind::Suffix(_) | Kind::Contains(_) => return None,
-            Kind::Regex(_) => Requirement::Contains(self.literal.as_deref()?),
+            Kind::Contains(_) => return None,
+            Kind::Glob(_) => Requirement::Contains(self.literal.as_deref()?),
         };
         Some((req, self.lower))
     }
@@ -169,11 +390,14 @@ impl Matcher {
             Kind::Prefix(_) => "prefix",
             Kind::Suffix(_) => "suffix",
             Kind::Contains(_) => "contains",
+            Kind::Glob(_) => "glob",
             Kind::Regex(_) => "regex",
         }
     }
 }
 
+/// The wildcard as a regex: the reference the glob matcher is tested against.
+#[cfg(test)]
 fn wildcard_regex(p: &str) -> Result<Regex, PatternError> {
     let mut out = String::from("(?s)\\A");
     for c in p.chars() {
@@ -497,8 +721,11 @@ mod tests {
             ("*abc", "suffix"),
             ("*abc*", "contains"),
             ("*", "any"),
-            ("a*c", "regex"),
-            ("a?c", "regex"),
+            ("a*c", "glob"),
+            ("a?c", "glob"),
+            ("?:\\Windows\\*.exe", "glob"),
+            ("**", "any"),
+            ("", "exact"),
         ];
         for (p, s) in cases {
             assert_eq!(Matcher::wildcard(p, false).unwrap().strategy(), s, "{p}");
@@ -563,5 +790,82 @@ mod tests {
             .unwrap()
             .contains(&"::1".parse().unwrap()));
         assert!(Cidr::parse("1.2.3.4/33").is_err());
+    }
+
+    #[test]
+    fn globs_match_like_the_regex() {
+        let cases = [
+            ("a*b*c", "aXbYc", true),
+            ("a*b*c", "acb", false),
+            ("a*b*c", "abcbc", true),
+            ("?:\\Users\\*.exe", "C:\\Users\\x\\y.exe", true),
+            ("?:\\Users\\*.exe", "CC:\\Users\\y.exe", false),
+            ("a?", "aé", true),
+            ("a?", "aéb", false),
+            ("*?", "", false),
+            ("*?", "é", true),
+            ("?*?", "é", false),
+            ("*a?b", "xxaébaa", false),
+            ("*a?b", "xxaébaéb", true),
+            ("*a?b", "aab", true),
+            ("a*a", "a", false),
+            ("a*a", "aa", true),
+            ("*ab*ab*", "abab", true),
+            ("*ab*ab*", "aba", false),
+        ];
+        for (p, s, want) in cases {
+            let m = Matcher::wildcard(p, false).unwrap();
+            assert_eq!(m.is_match(s), want, "{p} on {s}");
+            assert_eq!(
+                wildcard_regex(p).unwrap().is_match(s),
+                want,
+                "regex {p} on {s}"
+            );
+        }
+    }
+
+    #[test]
+    fn case_insensitive_folding_edge_cases() {
+        // 'İ' lower-cases to "i̇" (two characters); ASCII 'I' to 'i'.
+        let m = Matcher::wildcard("İ*", true).unwrap();
+        assert!(m.is_match("i\u{307}x") && m.is_match("İX") && !m.is_match("ix"));
+        let q = Matcher::wildcard("?x", true).unwrap();
+        assert!(q.is_match("AX") && q.is_match("ÉX") && !q.is_match("İX"));
+        // 'ß' has no single-character upper case: "SS" does not fold to it.
+        let ss = Matcher::wildcard("straße", true).unwrap();
+        assert!(ss.is_match("STRAßE") && !ss.is_match("STRASSE"));
+        // The Kelvin sign lower-cases to ASCII 'k'; the ASCII fast path must not miss it.
+        let k = Matcher::wildcard("k*", true).unwrap();
+        assert!(k.is_match("\u{212a}elvin") && k.is_match("Kelvin"));
+        let e = Matcher::wildcard("*.EXE", true).unwrap();
+        assert!(e.is_match("A.exe") && e.is_match("ÀÉ.ExE") && !e.is_match("a.exf"));
+        let x = Matcher::wildcard("CMD.EXE", true).unwrap();
+        assert!(x.is_match("cmd.exe") && !x.is_match("cmd.ex") && !x.is_match("cmd.exe "));
+        assert!(Matcher::wildcard("abc", false).unwrap().is_match("abc"));
+        assert!(!Matcher::wildcard("abc", false).unwrap().is_match("ABC"));
+        // Folding once for the node gives what `is_match` gives.
+        for s in ["ÀÉ.ExE", "İX", "plain.EXE", "\u{212a}"] {
+            let mut f = String::new();
+            fold_into(s, &mut f);
+            for m in [&m, &q, &ss, &k, &e, &x] {
+                assert_eq!(m.is_match_folded(s, &f), m.is_match(s), "{s}");
+            }
+        }
+    }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2048))]
+        #[test]
+        fn glob_agrees_with_the_regex(
+            p in prop_oneof!["[a*?é]{0,6}", "[ab*?é.İ]{0,8}"],
+            s in prop_oneof!["[aAéÉ]{0,6}", "[abAB.éÉİi\u{307}]{0,9}"],
+        ) {
+            let re = wildcard_regex(&p).unwrap();
+            prop_assert_eq!(Matcher::wildcard(&p, false).unwrap().is_match(&s), re.is_match(&s));
+            let ci = wildcard_regex(&fold(&p)).unwrap();
+            prop_assert_eq!(Matcher::wildcard(&p, true).unwrap().is_match(&s), ci.is_match(&fold(&s)));
+        }
     }
 }

@@ -208,6 +208,7 @@ impl Compiler<'_> {
                 };
                 Node::In {
                     value: Box::new(self.node_inner(value)?),
+                    texts: Box::new(crate::eval::TextSet::new(set, &folded, *case_insensitive)),
                     set: set.clone(),
                     folded,
                     case_insensitive: *case_insensitive,
@@ -404,6 +405,9 @@ pub struct Program {
     pub(crate) clocks: Vec<Clock>,
     pub(crate) prefilter: crate::prefilter::Prefilter,
     tries: Vec<crate::decode::Trie>,
+    /// Fields sequence and sample rules read (stage filters, join keys, `until`, their
+    /// clocks), by field id: what a candidate event must carry to their runners.
+    candidate_fields: Vec<bool>,
 }
 
 /// Builds a [`Program`]: add queries one by one (a query that does not compile is
@@ -538,6 +542,32 @@ impl<'a> ProgramBuilder<'a> {
             extract.push(row);
         }
         let prefilter = crate::prefilter::Prefilter::build(&self.rules, &c.fields);
+        let mut candidate_fields = vec![false; c.fields.len()];
+        for rule in &self.rules {
+            let stages = match &rule.body {
+                CBody::Event(_) => continue,
+                CBody::Sequence { stages, until, .. } => {
+                    stages.iter().chain(until.as_ref()).collect::<Vec<_>>()
+                }
+                CBody::Sample { stages } => stages.iter().collect(),
+            };
+            for s in stages {
+                crate::eval::node_fields(&s.filter, &mut candidate_fields);
+                for k in &s.keys {
+                    crate::eval::node_fields(&k.node, &mut candidate_fields);
+                }
+            }
+            if let Some(clock) = self.clocks.get(rule.clock) {
+                for f in [Some(clock.timestamp), clock.fallback, clock.tiebreaker]
+                    .into_iter()
+                    .flatten()
+                {
+                    if let Some(m) = candidate_fields.get_mut(f) {
+                        *m = true;
+                    }
+                }
+            }
+        }
         let tries = extract
             .iter()
             .map(|t| crate::decode::Trie::build(t))
@@ -550,6 +580,7 @@ impl<'a> ProgramBuilder<'a> {
             rules: self.rules,
             clocks: self.clocks,
             prefilter,
+            candidate_fields,
         }
     }
 }
@@ -614,6 +645,11 @@ impl Program {
         self.fields.iter().position(|f| f == path)
     }
 
+    /// Whether sequence or sample rules read field `f` (see [`crate::Decoder::encode_values`]).
+    pub(crate) fn is_candidate_field(&self, f: FieldId) -> bool {
+        self.candidate_fields.get(f).copied().unwrap_or(false)
+    }
+
     pub(crate) fn extract_table(&self, index: usize) -> &[Option<Extract>] {
         self.extract.get(index).map_or(&[], Vec::as_slice)
     }
@@ -633,7 +669,25 @@ impl Program {
 
     /// How many rules the prefilter cannot narrow (evaluated on every event).
     pub fn unanchored_rules(&self) -> usize {
+        self.prefilter.always().len()
+    }
+
+    /// The rules the prefilter cannot narrow (one of their units — the condition, or a
+    /// stage filter — has no anchor), in rule order.
+    pub fn unanchored_rule_ids(&self) -> &[RuleId] {
         self.prefilter.always()
+    }
+
+    /// The prefilter's anchors, for debugging: per unit (rule, stage — 0 for an event
+    /// rule; a sequence's `until` is the stage after its last), the clauses an event must
+    /// satisfy for the unit to be evaluated, each a disjunction of atoms as text. A unit
+    /// without clauses is evaluated on every event.
+    pub fn anchors(&self) -> Vec<(RuleId, usize, Vec<String>)> {
+        self.prefilter
+            .describe(&self.fields)
+            .into_iter()
+            .map(|(u, c)| (u.rule, u.stage as usize, c))
+            .collect()
     }
 
     /// The clock (ordering settings) of rule `id`.

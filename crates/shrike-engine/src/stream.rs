@@ -15,6 +15,7 @@
 use crate::eval::matches;
 use crate::event::Event;
 use crate::plan::{CBody, Program, RuleId, RuleKind};
+use crate::prefilter::Unit;
 use crate::run::{apply_pipes, SequenceHit};
 use crate::sequence::{to_hit, Completed, SeqState};
 
@@ -90,7 +91,7 @@ pub struct Scanner<'p> {
     program: &'p Program,
     times: Vec<Option<i64>>,
     pre: crate::prefilter::Scratch,
-    units: Vec<RuleId>,
+    units: Vec<Unit>,
     counts: Vec<u64>,
 }
 
@@ -132,18 +133,30 @@ impl<'p> Scanner<'p> {
         }
         let windowed = options.since.is_some() || options.until.is_some();
         self.units.clear();
-        if options.no_prefilter {
-            self.units.extend(0..program.rules.len());
+        let units: &[Unit] = if options.no_prefilter {
+            program.prefilter.all_units()
         } else {
             program
                 .prefilter
                 .candidates(event, &mut self.pre, &mut self.units);
-        }
-        for &id in &self.units {
+            &self.units
+        };
+        // Units come in (rule, stage) order: one group per rule.
+        let mut i = 0;
+        while i < units.len() {
+            let id = units[i].rule;
+            let mut end = i + 1;
+            while end < units.len() && units[end].rule == id {
+                end += 1;
+            }
+            let group = &units[i..end];
+            i = end;
             if allowed.is_some_and(|m| !m.contains(id)) {
                 continue;
             }
-            let rule = &program.rules[id];
+            let Some(rule) = program.rules.get(id) else {
+                continue;
+            };
             let time = self.times[rule.clock];
             let sample = matches!(rule.body, CBody::Sample { .. });
             match time {
@@ -168,17 +181,26 @@ impl<'p> Scanner<'p> {
                         out.matched.push(id);
                     }
                 }
+                // Only the stages whose anchors fired can hold.
                 CBody::Sequence { stages, until, .. } => {
-                    if stages
-                        .iter()
-                        .chain(until)
-                        .any(|s| matches(&s.filter, event))
-                    {
+                    let hit = group.iter().any(|u| {
+                        stages
+                            .iter()
+                            .chain(until)
+                            .nth(u.stage as usize)
+                            .is_some_and(|s| matches(&s.filter, event))
+                    });
+                    if hit {
                         out.candidates.push(id);
                     }
                 }
                 CBody::Sample { stages } => {
-                    if stages.iter().any(|s| matches(&s.filter, event)) {
+                    let hit = group.iter().any(|u| {
+                        stages
+                            .get(u.stage as usize)
+                            .is_some_and(|s| matches(&s.filter, event))
+                    });
+                    if hit {
                         out.candidates.push(id);
                     }
                 }

@@ -350,7 +350,11 @@ struct Meta {
 struct Item {
     local: u64,
     meta: Meta,
-    json: Box<str>,
+    json: Arc<str>,
+    /// An event-rule match's `_source`, parsed by the decoding thread.
+    source: Option<Arc<serde_json::Value>>,
+    /// A candidate's values for sequence and sample rules ([`Decoder::encode_values`]).
+    values: Vec<u8>,
     matched: Vec<RuleId>,
     candidates: Vec<RuleId>,
     /// Per clock: (time, tiebreaker).
@@ -377,12 +381,13 @@ struct Worker<'p> {
 }
 
 /// Payload of a sorted item: which rules it matched / is a candidate for (of one clock),
-/// its metadata and its JSON text.
+/// its metadata, its values for sequence and sample rules and its JSON text.
 fn encode_payload(
     out: &mut Vec<u8>,
     matched: &[RuleId],
     cands: &[RuleId],
     meta: &Meta,
+    values: &[u8],
     json: &str,
 ) {
     out.clear();
@@ -416,6 +421,7 @@ fn encode_payload(
             }
         }
     }
+    put_bytes(out, values);
     out.extend_from_slice(json.as_bytes());
 }
 
@@ -423,6 +429,7 @@ struct Payload<'a> {
     matched: Vec<RuleId>,
     cands: Vec<RuleId>,
     meta: Meta,
+    values: &'a [u8],
     json: &'a str,
 }
 
@@ -455,6 +462,7 @@ fn decode_payload(mut input: &[u8]) -> Option<Payload<'_>> {
     };
     let index = opt(i)?;
     let id = opt(i)?;
+    let values = get_bytes(i)?;
     let json = std::str::from_utf8(i).ok()?;
     Some(Payload {
         matched,
@@ -466,6 +474,7 @@ fn decode_payload(mut input: &[u8]) -> Option<Payload<'_>> {
             index,
             id,
         },
+        values,
         json,
     })
 }
@@ -487,7 +496,14 @@ struct Hunt<'a> {
 }
 
 impl Hunt<'_> {
-    fn hit(&self, meta: &Meta, seq: u64, time: Option<i64>, json: Text) -> Hit {
+    fn hit(
+        &self,
+        meta: &Meta,
+        seq: u64,
+        time: Option<i64>,
+        json: Text,
+        source: Option<Arc<serde_json::Value>>,
+    ) -> Hit {
         Hit {
             index: meta.index.as_deref().map(Arc::from),
             id: meta.id.as_deref().map(Box::from),
@@ -499,7 +515,7 @@ impl Hunt<'_> {
             timestamp: time,
             seq,
             json,
-            source: OnceLock::new(),
+            source: source.map_or_else(OnceLock::new, OnceLock::from),
         }
     }
 
@@ -570,12 +586,30 @@ impl Hunt<'_> {
         let ordered = |r: RuleId| time_order || rules.rules.get(r).is_some_and(|i| i.time_ordered);
         for item in out.items {
             let seq = base + item.local;
-            for &r in item.matched.iter().filter(|&&r| !ordered(r)) {
-                let clock = program.clock_of(r);
-                let time = item.clocks.get(clock).and_then(|c| c.0);
-                let hit =
-                    Arc::new(self.hit(&item.meta, seq, time, Text::Inline(item.json.clone())));
-                self.emit_event(r, hit);
+            if item.matched.iter().any(|&r| !ordered(r)) {
+                // One hit per clock (the time differs), sharing the text and document.
+                let mut hits: Vec<Option<Arc<Hit>>> = vec![None; program.clocks()];
+                for &r in item.matched.iter().filter(|&&r| !ordered(r)) {
+                    let clock = program.clock_of(r);
+                    let hit = match hits.get(clock) {
+                        Some(Some(h)) => h.clone(),
+                        _ => {
+                            let time = item.clocks.get(clock).and_then(|c| c.0);
+                            let h = Arc::new(self.hit(
+                                &item.meta,
+                                seq,
+                                time,
+                                Text::Inline(item.json.clone()),
+                                item.source.clone(),
+                            ));
+                            if let Some(slot) = hits.get_mut(clock) {
+                                *slot = Some(h.clone());
+                            }
+                            h
+                        }
+                    };
+                    self.emit_event(r, hit);
+                }
             }
             for &r in &item.candidates {
                 self.stats[r].candidates += 1;
@@ -606,7 +640,7 @@ impl Hunt<'_> {
                     .cloned()
                     .unwrap_or((None, Value::Null));
                 let mut payload = std::mem::take(&mut self.scratch);
-                encode_payload(&mut payload, &m, &c, &item.meta, &item.json);
+                encode_payload(&mut payload, &m, &c, &item.meta, &item.values, &item.json);
                 let key = CandKey { time, tie, seq };
                 if let Err(e) = self.sorter(clock).push(key, &payload) {
                     self.error = Some(e);
@@ -671,22 +705,26 @@ impl Hunt<'_> {
                 let text = match (&store, p.cands.is_empty()) {
                     (Some(st), false) => match st.put(p.json) {
                         Ok(slot) => Text::Stored(st.clone(), slot),
-                        Err(_) => Text::Inline(Box::from(p.json)),
+                        Err(_) => Text::Inline(Arc::from(p.json)),
                     },
-                    _ => Text::Inline(Box::from(p.json)),
+                    _ => Text::Inline(Arc::from(p.json)),
                 };
-                let hit = Arc::new(self.hit(&p.meta, key.seq, key.time, text));
+                let hit = Arc::new(self.hit(&p.meta, key.seq, key.time, text, None));
                 for &r in &p.matched {
                     self.emit_event(r, hit.clone());
                 }
                 if p.cands.is_empty() {
                     continue;
                 }
-                let event: &Event = match decoder.decode(p.meta.profile, p.json.as_bytes(), key.seq)
-                {
-                    Ok(e) => e,
-                    Err(_) => continue,
+                // The candidate's values as the scan saw them: no second parse.
+                let Some(event) = decoder.decode_values(p.meta.profile, p.values, key.seq) else {
+                    self.warn(
+                        None,
+                        "internal: a sorted candidate's values could not be read back".into(),
+                    );
+                    continue;
                 };
+                let event: &Event = event;
                 for &r in &p.cands {
                     if let Some(Some(runner)) = runners.get_mut(r) {
                         runner.push(program, event, hit.clone(), &mut out);
@@ -806,7 +844,7 @@ fn scan_chunk(
             );
             continue;
         }
-        if let Err(e) = w.decoder.decode(profile, rec.json.as_bytes(), local as u64) {
+        if let Err(e) = w.decoder.decode_str(profile, rec.json, local as u64) {
             problems.json_error(&rec, &e);
             continue;
         }
@@ -833,8 +871,13 @@ fn scan_chunk(
         } else {
             Vec::new()
         };
+        let mut values = Vec::new();
+        if !w.scan.candidates.is_empty() {
+            w.decoder.encode_values(&mut values);
+        }
         out.items.push(Item {
             local: local as u64,
+            values,
             meta: Meta {
                 source: source_index,
                 pos: rec.pos,
@@ -842,7 +885,10 @@ fn scan_chunk(
                 index: name,
                 id: rec.id.or_else(|| w.decoder.hit_id()).map(str::to_string),
             },
-            json: Box::from(rec.json),
+            json: Arc::from(rec.json),
+            // Parsed here, on a decoding thread, for the sink (alerts need it).
+            source: (!keep_clocks && !w.scan.matched.is_empty())
+                .then(|| Arc::new(crate::sink::parse_source(rec.json))),
             matched: w.scan.matched.clone(),
             candidates: w.scan.candidates.clone(),
             clocks,

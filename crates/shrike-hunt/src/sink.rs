@@ -12,14 +12,16 @@ use std::sync::{Arc, OnceLock};
 /// partial sequences of a large input, so that their number does not weigh on memory).
 #[derive(Clone, Debug)]
 pub(crate) enum Text {
-    Inline(Box<str>),
+    Inline(Arc<str>),
     Stored(Arc<TextStore>, Slot),
 }
 
 /// One event a rule matched (alone, or as part of a sequence or sample).
 ///
-/// The event's full `_source` is parsed only when asked for ([`Hit::source`]): matches are
-/// few, so most documents are never built.
+/// The event's full `_source` is built only for matches: an event-rule match has it parsed
+/// on the decoding thread that found it (so the thread calling the sink does not parse
+/// every match), a sequence's events when first asked for ([`Hit::source`]). The hits of
+/// one event share its text and its parsed document.
 #[derive(Debug)]
 pub struct Hit {
     pub(crate) index: Option<Arc<str>>,
@@ -29,7 +31,7 @@ pub struct Hit {
     pub(crate) timestamp: Option<i64>,
     pub(crate) seq: u64,
     pub(crate) json: Text,
-    pub(crate) source: OnceLock<Json>,
+    pub(crate) source: OnceLock<Arc<Json>>,
 }
 
 impl Hit {
@@ -98,19 +100,25 @@ impl Hit {
     /// the event was read, so this does not fail; a hit wrapper is unwrapped.
     pub fn source(&self) -> &Json {
         self.source
-            .get_or_init(|| match serde_json::from_str::<Json>(&self.raw_json()) {
-                Ok(Json::Object(mut obj)) => {
-                    let is_hit = obj.get("_source").is_some_and(Json::is_object)
-                        && (obj.contains_key("_index") || obj.contains_key("_id"));
-                    if is_hit {
-                        obj.remove("_source").unwrap_or(Json::Null)
-                    } else {
-                        Json::Object(obj)
-                    }
-                }
-                Ok(other) => other,
-                Err(_) => Json::Null,
-            })
+            .get_or_init(|| Arc::new(parse_source(&self.raw_json())))
+    }
+}
+
+/// An event's `_source` document from its JSON text: a hit wrapper is unwrapped; text that
+/// does not parse (it was validated when read, so this does not happen) gives `null`.
+pub(crate) fn parse_source(json: &str) -> Json {
+    match serde_json::from_str::<Json>(json) {
+        Ok(Json::Object(mut obj)) => {
+            let is_hit = obj.get("_source").is_some_and(Json::is_object)
+                && (obj.contains_key("_index") || obj.contains_key("_id"));
+            if is_hit {
+                obj.remove("_source").unwrap_or(Json::Null)
+            } else {
+                Json::Object(obj)
+            }
+        }
+        Ok(other) => other,
+        Err(_) => Json::Null,
     }
 }
 
