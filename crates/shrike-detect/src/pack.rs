@@ -4,8 +4,8 @@
 //! Every file is checked as `shrike check` checks it ([`shrike_rules::check`]); a file with
 //! an error, a rule type shrike cannot run, or a rule that needs input the user did not
 //! give (indicators for an indicator-match rule) is set aside as a [`Skipped`] with the
-//! reason, and the rest load. Rules the [`Selection`] leaves out, and deprecated rules
-//! (which Kibana never installs), are only counted.
+//! reason, and the rest load. Rules the [`Selection`] leaves out, deprecated rules (which
+//! Kibana never installs) and rules switched off (`enabled = false`) are only counted.
 //!
 //! Queries are lowered against the hunt's field types ([`HuntSchema`]), with what Kibana
 //! adds to a rule's query before it searches: the rule's `filters` (query DSL) and the
@@ -205,6 +205,9 @@ pub struct RulePack {
     /// Deprecated rules left out (`maturity = "deprecated"`; see
     /// [`Selection::include_deprecated`]).
     pub deprecated: usize,
+    /// Rules left out because they are switched off (`enabled = false`; see
+    /// [`Selection::include_disabled`]).
+    pub disabled: usize,
     /// Warnings found while lowering queries (unknown fields…), over all rules.
     pub lowering_warnings: usize,
 }
@@ -232,6 +235,7 @@ pub fn load_pack(paths: &[PathBuf], options: &PackOptions<'_>) -> RulePack {
     let mut skipped = Vec::new();
     let mut filtered = 0;
     let mut deprecated = 0;
+    let mut disabled = 0;
     let mut lowering_warnings = 0;
     let now_iso = shrike_ir::date::format_iso(options.now, false);
     for s in staged {
@@ -246,6 +250,10 @@ pub fn load_pack(paths: &[PathBuf], options: &PackOptions<'_>) -> RulePack {
             }
             Staged::Deprecated => {
                 deprecated += 1;
+                continue;
+            }
+            Staged::Disabled => {
+                disabled += 1;
                 continue;
             }
             Staged::Ready(r) => *r,
@@ -278,6 +286,7 @@ pub fn load_pack(paths: &[PathBuf], options: &PackOptions<'_>) -> RulePack {
         files,
         filtered,
         deprecated,
+        disabled,
         lowering_warnings,
     }
 }
@@ -287,6 +296,7 @@ enum Staged {
     Skip(Skipped),
     Filtered,
     Deprecated,
+    Disabled,
     Ready(Box<(RuleCheck, Rule, Prepared)>),
 }
 
@@ -352,6 +362,9 @@ fn stage(found: Found, options: &PackOptions<'_>) -> Staged {
         .is_some_and(|m| m.value == Maturity::Deprecated);
     if is_deprecated && !options.selection.include_deprecated {
         return Staged::Deprecated;
+    }
+    if rule.enabled == Some(false) && !options.selection.include_disabled {
+        return Staged::Disabled;
     }
     if !options.selection.selects(&rule) {
         return Staged::Filtered;

@@ -21,6 +21,9 @@ pub struct Selection {
     /// Run rules whose metadata says `maturity = "deprecated"` too (Kibana never installs
     /// them; off by default).
     pub include_deprecated: bool,
+    /// Run rules whose file says `enabled = false` too (Kibana installs them switched
+    /// off, such as its onboarding sample rule that matches every event; off by default).
+    pub include_disabled: bool,
 }
 
 impl Selection {

@@ -29,6 +29,7 @@ fn every_eql_and_kql_rule_of_the_corpus_loads() {
             schema: &schema,
             selection: &Selection {
                 include_deprecated: true,
+                include_disabled: true,
                 ..Selection::default()
             },
             exceptions: &ExceptionLists::new(),

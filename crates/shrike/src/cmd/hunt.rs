@@ -102,6 +102,10 @@ pub struct Args {
     /// Also run deprecated rules (`maturity = "deprecated"`), which Kibana never installs.
     #[arg(long)]
     pub include_deprecated: bool,
+    /// Also run rules switched off in their file (`enabled = false`), which Kibana
+    /// installs disabled.
+    #[arg(long)]
+    pub include_disabled: bool,
     /// Skip events before TIME (ISO 8601 like 2024-05-01T10:00:00Z, epoch milliseconds,
     /// or date math like now-7d).
     #[arg(long, value_name = "TIME")]
@@ -259,6 +263,7 @@ impl Setup {
             rule_ids: args.rule_ids.clone(),
             tactics: args.tactics.clone(),
             include_deprecated: args.include_deprecated,
+            include_disabled: args.include_disabled,
         };
         Ok(Setup {
             schema,
@@ -644,6 +649,12 @@ fn write_totals(
         thousands(pack.rules.len() as u64),
         thousands(pack.filtered as u64)
     );
+    if pack.disabled > 0 {
+        rules_line.push_str(&format!(
+            ", {} disabled (not run; --include-disabled runs them)",
+            thousands(pack.disabled as u64)
+        ));
+    }
     if pack.deprecated > 0 {
         rules_line.push_str(&format!(
             ", {} deprecated (not run; --include-deprecated runs them)",
